@@ -1,0 +1,84 @@
+/**
+ * Arithmetic with NumPy broadcasting. A broadcast operand's gradient is summed back down
+ * to its own shape (`sumTo`), the rule every broadcasting op shares.
+ */
+import { Tensor } from '../tensor';
+import { record } from '../tape';
+import { broadcastShapes, sameShape, Shape, OpError, fmt } from '../shape';
+import { getKernels } from '../../kernels/registry';
+import type { BinaryOp } from '../../kernels/scalar';
+import { empty, asTensor, sameDtype } from './util';
+
+function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  sameDtype(op, a, b);
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const out = empty(shape, a.dtype);
+  getKernels().binary(op, a.data, a.shape, b.data, b.shape, out.data, shape);
+  return out;
+}
+
+/** sumTo(x, shape): the sum of x over the axes along which `shape` was broadcast to x.shape; d/dx: broadcast back. */
+export function sumTo(x: Tensor, shape: Shape): Tensor {
+  if (sameShape(x.shape, shape)) return x;
+  const out = empty(shape, x.dtype);
+  getKernels().sumTo(x.data, x.shape, out.data, shape);
+  return record('sumTo', [x], out, (dOut) => [broadcastTo(dOut, x.shape)]);
+}
+
+/** broadcastTo(x, shape): x repeated along broadcast axes; d/dx: sumTo(dOut, x.shape). */
+export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+  if (sameShape(x.shape, shape)) return x;
+  const target = broadcastShapes('broadcastTo', x.shape, shape);
+  if (!sameShape(target, shape)) throw new OpError('broadcastTo', `cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
+  const out = empty(shape, x.dtype);
+  getKernels().broadcastTo(x.data, x.shape, out.data, shape);
+  return record('broadcastTo', [x], out, (dOut) => [sumTo(dOut, x.shape)]);
+}
+
+/** a + b;  ∂/∂a = 1, ∂/∂b = 1. */
+export function add(a: Tensor, b: Tensor | number): Tensor {
+  const bt = asTensor(b, a);
+  const out = binaryForward('add', a, bt);
+  return record('add', [a, bt], out, (dOut) => [sumTo(dOut, a.shape), sumTo(dOut, bt.shape)]);
+}
+
+/** a − b;  ∂/∂a = 1, ∂/∂b = −1. */
+export function sub(a: Tensor, b: Tensor | number): Tensor {
+  const bt = asTensor(b, a);
+  const out = binaryForward('sub', a, bt);
+  return record('sub', [a, bt], out, (dOut) => [sumTo(dOut, a.shape), sumTo(neg(dOut), bt.shape)]);
+}
+
+/** a ⊙ b;  ∂/∂a = b, ∂/∂b = a. */
+export function mul(a: Tensor, b: Tensor | number): Tensor {
+  const bt = asTensor(b, a);
+  const out = binaryForward('mul', a, bt);
+  return record('mul', [a, bt], out, (dOut) => [
+    a.requiresGrad ? sumTo(mul(dOut, bt), a.shape) : null,
+    bt.requiresGrad ? sumTo(mul(dOut, a), bt.shape) : null,
+  ]);
+}
+
+/** a / b;  ∂/∂a = 1/b, ∂/∂b = −a/b². */
+export function div(a: Tensor, b: Tensor | number): Tensor {
+  const bt = asTensor(b, a);
+  const out = binaryForward('div', a, bt);
+  return record('div', [a, bt], out, (dOut) => [
+    a.requiresGrad ? sumTo(div(dOut, bt), a.shape) : null,
+    bt.requiresGrad ? sumTo(neg(mul(dOut, div(out, bt))), bt.shape) : null,
+  ]);
+}
+
+/** −x;  d/dx = −1. */
+export function neg(x: Tensor): Tensor {
+  const out = empty(x.shape, x.dtype);
+  getKernels().unary('neg', x.data, out.data);
+  return record('neg', [x], out, (dOut) => [neg(dOut)]);
+}
+
+/** x^p for a constant p;  d/dx = p·x^(p−1). */
+export function pow(x: Tensor, p: number): Tensor {
+  const out = empty(x.shape, x.dtype);
+  getKernels().powScalar(x.data, p, out.data);
+  return record('pow', [x], out, (dOut) => [mul(dOut, mul(pow(x, p - 1), p))]);
+}

@@ -1,0 +1,45 @@
+/** Loss functions: each returns a scalar tensor. */
+import { Tensor } from '../tensor';
+import { record } from '../tape';
+import { OpError, fmt, sameShape } from '../shape';
+import { empty, sameDtype } from './util';
+import { logSoftmax } from './nn';
+import { mul, neg } from './arith';
+import { sum } from './reduce';
+
+/** mse(p, t) = mean((p − t)²) over every element (as Keras);  ∂/∂p = 2(p − t)/N, ∂/∂t = −2(p − t)/N. */
+export function mse(pred: Tensor, target: Tensor): Tensor {
+  if (!sameShape(pred.shape, target.shape)) {
+    throw new OpError('mse', `prediction ${fmt(pred.shape)} and target ${fmt(target.shape)} differ in shape`);
+  }
+  sameDtype('mse', pred, target);
+  const n = pred.size;
+  const diff = empty(pred.shape, pred.dtype);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const d = pred.data[i] - target.data[i];
+    diff.data[i] = d;
+    total += d * d;
+  }
+  const out = empty([], pred.dtype);
+  out.data[0] = total / n;
+  return record('mse', [pred, target], out, (dOut) => {
+    const scale = (2 * dOut.data[0]) / n;
+    const dp = empty(pred.shape, pred.dtype);
+    for (let i = 0; i < n; i++) dp.data[i] = scale * diff.data[i];
+    return [dp, target.requiresGrad ? neg(dp) : null];
+  });
+}
+
+/**
+ * softmaxCrossEntropy(z, t) = mean over rows of −Σ_j t_j log softmax(z)_j, with t one-hot or
+ * probabilities over the last axis (composed: log-softmax, product, sum — its gradient,
+ * (softmax(z) − t)/rows, comes from the tape).
+ */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  if (!sameShape(logits.shape, labels.shape)) {
+    throw new OpError('softmaxCrossEntropy', `logits ${fmt(logits.shape)} and labels ${fmt(labels.shape)} differ in shape`);
+  }
+  const rows = logits.size / logits.shape[logits.rank - 1];
+  return neg(mul(sum(mul(labels, logSoftmax(logits))), 1 / rows));
+}

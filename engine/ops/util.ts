@@ -1,0 +1,33 @@
+/** Small helpers shared by the op files: allocating outputs and checking operands. */
+import { Tensor, allocate, DType } from '../tensor';
+import { Shape, OpError, fmt } from '../shape';
+
+/** A fresh tensor of this shape and dtype (zeros). */
+export function empty(shape: Shape, dtype: DType): Tensor {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return new Tensor(allocate(dtype, size), shape);
+}
+
+/** A number operand becomes a scalar tensor of the other operand's dtype. */
+export function asTensor(x: Tensor | number, like: Tensor): Tensor {
+  if (x instanceof Tensor) return x;
+  const data = allocate(like.dtype, 1);
+  data[0] = x;
+  return new Tensor(data, []);
+}
+
+/** Mixing dtypes is an error, never a silent cast. */
+export function sameDtype(op: string, ...tensors: Tensor[]): DType {
+  const d = tensors[0].dtype;
+  for (const t of tensors) {
+    if (t.dtype !== d) {
+      throw new OpError(op, `dtypes differ: ${tensors.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(' and ')} (cast one with astype(x, dtype))`);
+    }
+  }
+  return d;
+}
+
+export function isTensor(x: unknown): x is Tensor {
+  return x instanceof Tensor;
+}

@@ -1,0 +1,164 @@
+/**
+ * The tape: every op on a tensor that requires gradients records one entry — the op's name,
+ * its inputs, its output and its backward rule. backward() sorts the entries reachable from
+ * the output in topological order and walks them in reverse.
+ *
+ * Backward rules *return* the gradients of their inputs; this file is the one place where
+ * gradients are accumulated, and it checks every returned shape.
+ */
+import type { Tensor } from './tensor';
+import { sameShape, fmt, OpError } from './shape';
+import { getKernels } from '../kernels/registry';
+
+/** A backward rule: the gradient of the output in, one gradient per input out (null = none). */
+export type BackwardRule = (dOut: Tensor) => readonly (Tensor | null)[];
+
+export interface TapeEntry {
+  readonly op: string;
+  inputs: readonly Tensor[];
+  readonly output: Tensor;
+  backward: BackwardRule | null;
+  /** Set once backward has run through this entry and freed it. */
+  released: boolean;
+}
+
+let gradEnabled = true;
+
+/** Is recording on? (It is off inside noGrad and while backward rules run.) */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Run fn without recording anything on the tape (inference, optimizer updates). */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Record an op on the tape if any of its inputs requires a gradient; returns the output. */
+export function record(op: string, inputs: readonly Tensor[], output: Tensor, backward: BackwardRule): Tensor {
+  if (!gradEnabled) return output;
+  let needed = false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) needed = true;
+  if (!needed) return output;
+  output.requiresGrad = true;
+  output.entry = { op, inputs, output, backward, released: false };
+  return output;
+}
+
+/** The entries that produced `root`, in topological order (inputs before outputs). */
+export function tapeOf(root: Tensor): TapeEntry[] {
+  const order: TapeEntry[] = [];
+  const seen = new Set<TapeEntry>();
+  // Iterative depth-first search: a long unrolled sequence makes a deep graph.
+  const stack: { entry: TapeEntry; next: number }[] = [];
+  if (root.entry) {
+    stack.push({ entry: root.entry, next: 0 });
+    seen.add(root.entry);
+  }
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next < top.entry.inputs.length) {
+      const child = top.entry.inputs[top.next++].entry;
+      if (child && !seen.has(child)) {
+        seen.add(child);
+        stack.push({ entry: child, next: 0 });
+      }
+    } else {
+      order.push(top.entry);
+      stack.pop();
+    }
+  }
+  return order;
+}
+
+/** Walk the tape backwards from `root`, accumulating leaf gradients into `.grad`. */
+export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { retainGraph?: boolean }): void {
+  const kernels = getKernels();
+  if (!root.requiresGrad) {
+    throw new OpError('backward', 'this tensor does not require a gradient (no input of its computation has requiresGrad)');
+  }
+  let seed: Tensor;
+  if (dOut === undefined) {
+    if (root.size !== 1) {
+      throw new OpError('backward', `output of shape ${fmt(root.shape)} is not a scalar: pass the gradient of the loss with respect to it`);
+    }
+    const ones = root.dtype === 'float64' ? new Float64Array(1) : new Float32Array(1);
+    ones[0] = 1;
+    seed = new (root.constructor as typeof Tensor)(ones, root.shape);
+  } else {
+    if (!sameShape(dOut.shape, root.shape)) {
+      throw new OpError('backward', `gradient of shape ${fmt(dOut.shape)} does not match output of shape ${fmt(root.shape)}`);
+    }
+    if (dOut.dtype !== root.dtype) throw new OpError('backward', `gradient is ${dOut.dtype} but output is ${root.dtype}`);
+    seed = dOut;
+  }
+
+  const order = tapeOf(root);
+  // Gradients of non-leaf tensors live here only while the walk needs them.
+  const grads = new Map<Tensor, Tensor>();
+  // Gradients this loop allocated itself may be summed into in place; others may be shared.
+  const owned = new Set<Tensor>();
+  const accumulate = (target: Tensor, g: Tensor, entryOp: string): void => {
+    if (!sameShape(g.shape, target.shape)) {
+      throw new OpError('backward', `the rule of '${entryOp}' returned a gradient of shape ${fmt(g.shape)} for an input of shape ${fmt(target.shape)}`);
+    }
+    const isLeaf = target.entry === null;
+    const previous = isLeaf ? target.grad : grads.get(target);
+    let next: Tensor;
+    if (!previous) {
+      next = g;
+    } else if (owned.has(previous)) {
+      kernels.addInto(previous.data, g.data);
+      next = previous;
+    } else {
+      const sum = new (target.constructor as typeof Tensor)(previous.data.slice(), previous.shape);
+      kernels.addInto(sum.data, g.data);
+      owned.add(sum);
+      next = sum;
+    }
+    if (isLeaf) target.grad = next;
+    else grads.set(target, next);
+  };
+
+  if (root.entry === null) {
+    accumulate(root, seed, 'backward');
+    return;
+  }
+  grads.set(root, seed);
+  noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const entry = order[i];
+      if (entry.released || entry.backward === null) {
+        throw new OpError(
+          'backward',
+          `the graph through '${entry.op}' was already released by an earlier backward(); pass { retainGraph: true } to the first call to go through it twice`,
+        );
+      }
+      const g = grads.get(entry.output);
+      grads.delete(entry.output);
+      if (g) {
+        const inputGrads = entry.backward(g);
+        if (inputGrads.length !== entry.inputs.length) {
+          throw new OpError('backward', `the rule of '${entry.op}' returned ${inputGrads.length} gradients for ${entry.inputs.length} inputs`);
+        }
+        for (let k = 0; k < inputGrads.length; k++) {
+          const gk = inputGrads[k];
+          const input = entry.inputs[k];
+          if (gk && input.requiresGrad) accumulate(input, gk, entry.op);
+        }
+      }
+      if (!options.retainGraph) {
+        // Free the graph: saved tensors held by the closure and the links to inputs.
+        entry.backward = null;
+        entry.inputs = [];
+        entry.released = true;
+      }
+    }
+  });
+}

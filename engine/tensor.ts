@@ -1,0 +1,115 @@
+/**
+ * The Tensor: a typed array, a readonly shape and a dtype — plus, when it takes part in a
+ * computation that needs gradients, a link to the tape entry that produced it.
+ */
+import { Shape, sizeOf, fmt, OpError } from './shape';
+import type { TapeEntry } from './tape';
+import { runBackward } from './tape';
+
+/** The element types rnngrad stores. float32 is the default; float64 is for gradient checks. */
+export type DType = 'float32' | 'float64';
+export type Storage = Float32Array | Float64Array;
+export type NestedArray = number | NestedArray[];
+
+export function allocate(dtype: DType, size: number): Storage {
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
+export function dtypeOf(data: Storage): DType {
+  return data instanceof Float64Array ? 'float64' : 'float32';
+}
+
+let nextId = 0;
+
+export class Tensor {
+  /** Flat row-major storage. */
+  readonly data: Storage;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly size: number;
+  /** A unique id, used by the tape printer. */
+  readonly id: number;
+  /** Does backward() compute a gradient for this tensor? */
+  requiresGrad: boolean;
+  /** The accumulated gradient of a leaf tensor after backward(). */
+  grad: Tensor | null = null;
+  /** The tape entry that produced this tensor (null for leaves and for tensors made under noGrad). */
+  entry: TapeEntry | null = null;
+  /** An optional label for printing (weights carry their Keras names). */
+  name: string | undefined;
+
+  constructor(data: Storage, shape: Shape, requiresGrad = false, name?: string) {
+    const size = sizeOf(shape);
+    if (data.length !== size) {
+      throw new OpError('tensor', `shape ${fmt(shape)} needs ${size} elements, got ${data.length}`);
+    }
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new OpError('tensor', `invalid shape ${fmt(shape)}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze(shape.slice());
+    this.dtype = dtypeOf(data);
+    this.size = size;
+    this.requiresGrad = requiresGrad;
+    this.name = name;
+    this.id = nextId++;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new OpError('item', `tensor of shape ${fmt(this.shape)} has ${this.size} elements, not 1`);
+    return this.data[0];
+  }
+
+  /** Nested plain arrays (a number for a scalar). */
+  toArray(): NestedArray {
+    const build = (axis: number, offset: number): NestedArray => {
+      if (axis === this.shape.length) return this.data[offset];
+      const n = this.shape[axis];
+      let stride = 1;
+      for (let i = axis + 1; i < this.shape.length; i++) stride *= this.shape[i];
+      const out: NestedArray[] = [];
+      for (let i = 0; i < n; i++) out.push(build(axis + 1, offset + i * stride));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** `tensor([[1, 2], [3, 4]], shape=[2,2], float32, requiresGrad)` — at most 6 entries per axis. */
+  toString(): string {
+    const num = (v: number) => {
+      if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
+      const s = v.toPrecision(4);
+      return s.includes('e') ? s : String(Number(s));
+    };
+    const show = (a: NestedArray): string => {
+      if (typeof a === 'number') return num(a);
+      const parts = a.length > 6 ? [...a.slice(0, 3).map(show), '…', ...a.slice(-3).map(show)] : a.map(show);
+      return `[${parts.join(', ')}]`;
+    };
+    const flags = [this.dtype, ...(this.requiresGrad ? ['requiresGrad'] : []), ...(this.name ? [`name=${this.name}`] : [])];
+    return `tensor(${show(this.toArray())}, shape=${fmt(this.shape)}, ${flags.join(', ')})`;
+  }
+
+  /**
+   * Reverse-mode autodiff from this tensor. A scalar needs no argument (dL/dL = 1);
+   * any other tensor needs the gradient of the loss with respect to it.
+   */
+  backward(dOut?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    runBackward(this, dOut, options);
+  }
+
+  /** The same data, cut from the tape: gradients do not flow through the result. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, false, this.name);
+  }
+
+  /** Forget the accumulated gradient. */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * rnngrad — a from-scratch tensor and reverse-mode autodiff engine, and the recurrent networks
+ * built on it. This file is the public API; the README walks through it in reading order.
+ */
+export { Tensor, allocate } from './engine/tensor';
+export type { DType, Storage, NestedArray } from './engine/tensor';
+export { Random, globalRandom, manualSeed } from './engine/random';
+export { OpError, broadcastShapes } from './engine/shape';
+export type { Shape } from './engine/shape';
+export { tensor, zeros, ones, full, randn, uniform, glorotUniform, glorotNormal, orthogonal, astype } from './engine/creation';
+export { noGrad, isGradEnabled, tapeOf } from './engine/tape';
+export type { TapeEntry, BackwardRule } from './engine/tape';
+export { formatTape, toDot } from './engine/tape-print';
+export { grad, valueAndGrad } from './engine/autodiff';
+export { gradcheck } from './engine/gradcheck';
+export type { GradcheckOptions, GradcheckReport, InputReport } from './engine/gradcheck';
+export * from './engine/ops';
+export { getKernels, setKernels } from './kernels/registry';
+export type { Kernels } from './kernels/kernel';

@@ -1,0 +1,32 @@
+/**
+ * rnngrad's own CPU kernels, reported as "js" (never to be confused with gpu.js's `cpu` mode).
+ */
+import type { Kernels } from '../kernel';
+import { unary, unaryBackward, binary, addInto, powScalar, clip, select } from './elementwise';
+import { sumTo, broadcastTo, reduce, permute, slice, writeSlice } from './layout';
+import { matmul } from './matmul';
+import { layerNorm, layerNormBackward, softmax, softmaxBackward, lstmGates, lstmGatesBackward } from './nn';
+
+export const cpuKernels = {
+  name: 'js',
+  unary,
+  unaryBackward,
+  binary,
+  addInto,
+  powScalar,
+  clip,
+  select,
+  sumTo,
+  broadcastTo,
+  reduce,
+  matmul,
+  permute,
+  slice,
+  writeSlice,
+  layerNorm,
+  layerNormBackward,
+  softmax,
+  softmaxBackward,
+  lstmGates,
+  lstmGatesBackward,
+} satisfies Kernels;

@@ -1,0 +1,102 @@
+/**
+ * CPU kernels that move data without arithmetic (permute, slice) and the reductions
+ * (sum down to a broadcast shape, sum or max over one axis).
+ */
+import { Shape, stridesOf } from '../../engine/shape';
+import type { Storage } from '../kernel';
+import { broadcastStrides } from './elementwise';
+
+/** Visit every multi-index of `shape`, calling visit(outIndex, inOffset) with inOffset = Σ index·inStrides. */
+function walk(shape: Shape, inStrides: readonly number[], visit: (outIndex: number, inOffset: number) => void): void {
+  const rank = shape.length;
+  const total = shape.reduce((a, b) => a * b, 1);
+  if (total === 0) return;
+  if (rank === 0) {
+    visit(0, 0);
+    return;
+  }
+  const counter = new Array<number>(rank).fill(0);
+  let offset = 0;
+  for (let o = 0; o < total; o++) {
+    visit(o, offset);
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      counter[ax]++;
+      offset += inStrides[ax];
+      if (counter[ax] < shape[ax]) break;
+      offset -= inStrides[ax] * shape[ax];
+      counter[ax] = 0;
+    }
+  }
+}
+
+export function sumTo(x: Storage, xShape: Shape, out: Storage, outShape: Shape): void {
+  out.fill(0);
+  // Walk x; its offset in out uses out's broadcast strides (0 on summed axes).
+  const so = broadcastStrides(outShape, xShape);
+  walk(xShape, so, (i, o) => {
+    out[o] += x[i];
+  });
+}
+
+export function broadcastTo(x: Storage, xShape: Shape, out: Storage, outShape: Shape): void {
+  if (x.length === 1) {
+    out.fill(x[0]);
+    return;
+  }
+  const sx = broadcastStrides(xShape, outShape);
+  walk(outShape, sx, (o, i) => {
+    out[o] = x[i];
+  });
+}
+
+export function reduce(op: 'sum' | 'max', x: Storage, outer: number, n: number, inner: number, out: Storage): void {
+  for (let a = 0; a < outer; a++) {
+    const base = a * n * inner;
+    for (let c = 0; c < inner; c++) {
+      let acc = op === 'sum' ? 0 : -Infinity;
+      if (op === 'sum') for (let k = 0; k < n; k++) acc += x[base + k * inner + c];
+      else for (let k = 0; k < n; k++) acc = Math.max(acc, x[base + k * inner + c]);
+      out[a * inner + c] = acc;
+    }
+  }
+}
+
+export function permute(x: Storage, shape: Shape, perm: readonly number[], out: Storage): void {
+  const strides = stridesOf(shape);
+  const outShape = perm.map((p) => shape[p]);
+  const inStrides = perm.map((p) => strides[p]);
+  walk(outShape, inStrides, (o, i) => {
+    out[o] = x[i];
+  });
+}
+
+export function slice(x: Storage, shape: Shape, begin: readonly number[], out: Storage, outShape: Shape): void {
+  const strides = stridesOf(shape);
+  let base = 0;
+  for (let i = 0; i < begin.length; i++) base += begin[i] * strides[i];
+  const rank = shape.length;
+  // Copy contiguous innermost runs.
+  const runLen = rank === 0 ? 1 : outShape[rank - 1];
+  const rowsShape = outShape.slice(0, Math.max(0, rank - 1));
+  const rowStrides = strides.slice(0, Math.max(0, rank - 1));
+  let r = 0;
+  walk(rowsShape, rowStrides, (_o, off) => {
+    out.set(x.subarray(base + off, base + off + runLen), r);
+    r += runLen;
+  });
+}
+
+export function writeSlice(part: Storage, partShape: Shape, begin: readonly number[], out: Storage, shape: Shape): void {
+  const strides = stridesOf(shape);
+  let base = 0;
+  for (let i = 0; i < begin.length; i++) base += begin[i] * strides[i];
+  const rank = shape.length;
+  const runLen = rank === 0 ? 1 : partShape[rank - 1];
+  const rowsShape = partShape.slice(0, Math.max(0, rank - 1));
+  const rowStrides = strides.slice(0, Math.max(0, rank - 1));
+  let r = 0;
+  walk(rowsShape, rowStrides, (_o, off) => {
+    out.set(part.subarray(r, r + runLen), base + off);
+    r += runLen;
+  });
+}

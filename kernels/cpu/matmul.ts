@@ -1,0 +1,120 @@
+/**
+ * CPU matrix multiply: out[b] = op(A[b]) · op(B[b]).
+ *
+ * Every variant keeps its innermost loop contiguous in memory:
+ * - A·B   (i-k-j): for 4 rows of A at once, stream rows of B into 4 rows of out — each B value
+ *   loaded once is used four times (register blocking over rows).
+ * - Aᵀ·B  (k-i-j): same streaming, A read down its columns (one scalar per row of out).
+ * - A·Bᵀ  (dot products): row i of A against 4 rows of B at once, 4 accumulators.
+ * - Aᵀ·Bᵀ = (B·A)ᵀ: computed as B·A into scratch, then transposed (rare: no op uses it on a hot path).
+ * The backward of matmul uses the transposed variants, so no transpose is ever materialized there.
+ */
+import type { Storage, MatmulDims } from '../kernel';
+
+export function matmul(a: Storage, b: Storage, out: Storage, d: MatmulDims): void {
+  const { batch, m, n, k } = d;
+  for (let t = 0; t < batch; t++) {
+    const aOff = t * m * k;
+    const bOff = d.batchB ? t * k * n : 0;
+    const oOff = t * m * n;
+    if (!d.transA && !d.transB) mmNN(a, aOff, b, bOff, out, oOff, m, n, k);
+    else if (d.transA && !d.transB) mmTN(a, aOff, b, bOff, out, oOff, m, n, k);
+    else if (!d.transA && d.transB) mmNT(a, aOff, b, bOff, out, oOff, m, n, k);
+    else mmTT(a, aOff, b, bOff, out, oOff, m, n, k);
+  }
+}
+
+/** out[m,n] = A[m,k] · B[k,n] */
+function mmNN(a: Storage, ao: number, b: Storage, bo: number, c: Storage, co: number, m: number, n: number, k: number): void {
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const c0 = co + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+    for (let j = 0; j < n; j++) { c[c0 + j] = 0; c[c1 + j] = 0; c[c2 + j] = 0; c[c3 + j] = 0; }
+    const a0 = ao + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    for (let p = 0; p < k; p++) {
+      const x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
+      const br = bo + p * n;
+      for (let j = 0; j < n; j++) {
+        const bv = b[br + j];
+        c[c0 + j] += x0 * bv;
+        c[c1 + j] += x1 * bv;
+        c[c2 + j] += x2 * bv;
+        c[c3 + j] += x3 * bv;
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const c0 = co + i * n;
+    for (let j = 0; j < n; j++) c[c0 + j] = 0;
+    const a0 = ao + i * k;
+    for (let p = 0; p < k; p++) {
+      const x0 = a[a0 + p];
+      const br = bo + p * n;
+      for (let j = 0; j < n; j++) c[c0 + j] += x0 * b[br + j];
+    }
+  }
+}
+
+/** out[m,n] = A[k,m]ᵀ · B[k,n] */
+function mmTN(a: Storage, ao: number, b: Storage, bo: number, c: Storage, co: number, m: number, n: number, k: number): void {
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const c0 = co + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+    for (let j = 0; j < n; j++) { c[c0 + j] = 0; c[c1 + j] = 0; c[c2 + j] = 0; c[c3 + j] = 0; }
+    for (let p = 0; p < k; p++) {
+      const ar = ao + p * m + i;
+      const x0 = a[ar], x1 = a[ar + 1], x2 = a[ar + 2], x3 = a[ar + 3];
+      const br = bo + p * n;
+      for (let j = 0; j < n; j++) {
+        const bv = b[br + j];
+        c[c0 + j] += x0 * bv;
+        c[c1 + j] += x1 * bv;
+        c[c2 + j] += x2 * bv;
+        c[c3 + j] += x3 * bv;
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const c0 = co + i * n;
+    for (let j = 0; j < n; j++) c[c0 + j] = 0;
+    for (let p = 0; p < k; p++) {
+      const x0 = a[ao + p * m + i];
+      const br = bo + p * n;
+      for (let j = 0; j < n; j++) c[c0 + j] += x0 * b[br + j];
+    }
+  }
+}
+
+/** out[m,n] = A[m,k] · B[n,k]ᵀ — dot products of rows. */
+function mmNT(a: Storage, ao: number, b: Storage, bo: number, c: Storage, co: number, m: number, n: number, k: number): void {
+  for (let i = 0; i < m; i++) {
+    const ar = ao + i * k;
+    const cr = co + i * n;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[ar + p];
+        s0 += x * b[b0 + p];
+        s1 += x * b[b1 + p];
+        s2 += x * b[b2 + p];
+        s3 += x * b[b3 + p];
+      }
+      c[cr + j] = s0; c[cr + j + 1] = s1; c[cr + j + 2] = s2; c[cr + j + 3] = s3;
+    }
+    for (; j < n; j++) {
+      const b0 = bo + j * k;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[ar + p] * b[b0 + p];
+      c[cr + j] = s;
+    }
+  }
+}
+
+/** out[m,n] = A[k,m]ᵀ · B[n,k]ᵀ = (B·A)ᵀ */
+function mmTT(a: Storage, ao: number, b: Storage, bo: number, c: Storage, co: number, m: number, n: number, k: number): void {
+  const scratch = c instanceof Float64Array ? new Float64Array(n * m) : new Float32Array(n * m);
+  mmNN(b, bo, a, ao, scratch, 0, n, m, k);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[co + i * n + j] = scratch[j * m + i];
+}

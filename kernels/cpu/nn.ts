@@ -1,0 +1,139 @@
+/**
+ * CPU kernels for the fused neural-network ops: layer norm, softmax, and the LSTM gate math.
+ * Each one replaces a chain of a dozen element-wise ops (and their tape entries) with one pass.
+ */
+import type { Storage, LstmGateBuffers } from '../kernel';
+import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF, tanhD } from '../scalar';
+
+export function layerNorm(x: Storage, gamma: Storage | null, beta: Storage | null, rows: number, cols: number, eps: number,
+  out: Storage, xhat: Storage, rstd: Storage): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let mean = 0;
+    for (let j = 0; j < cols; j++) mean += x[o + j];
+    mean /= cols;
+    let variance = 0;
+    for (let j = 0; j < cols; j++) {
+      const d = x[o + j] - mean;
+      variance += d * d;
+    }
+    variance /= cols; // biased, as Keras
+    const inv = 1 / Math.sqrt(variance + eps);
+    rstd[r] = inv;
+    for (let j = 0; j < cols; j++) {
+      const xh = (x[o + j] - mean) * inv;
+      xhat[o + j] = xh;
+      out[o + j] = (gamma ? gamma[j] : 1) * xh + (beta ? beta[j] : 0);
+    }
+  }
+}
+
+/**
+ * With x̂ = (x − μ)/σ and d = dy ⊙ γ:  dx = (d − mean(d) − x̂ ⊙ mean(d ⊙ x̂)) / σ,
+ * dγ = Σ_rows dy ⊙ x̂, dβ = Σ_rows dy.
+ */
+export function layerNormBackward(dy: Storage, xhat: Storage, rstd: Storage, gamma: Storage | null, rows: number, cols: number,
+  dx: Storage, dGamma: Storage | null, dBeta: Storage | null): void {
+  if (dGamma) dGamma.fill(0);
+  if (dBeta) dBeta.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let meanD = 0;
+    let meanDX = 0;
+    for (let j = 0; j < cols; j++) {
+      const d = dy[o + j] * (gamma ? gamma[j] : 1);
+      meanD += d;
+      meanDX += d * xhat[o + j];
+      if (dGamma) dGamma[j] += dy[o + j] * xhat[o + j];
+      if (dBeta) dBeta[j] += dy[o + j];
+    }
+    meanD /= cols;
+    meanDX /= cols;
+    const inv = rstd[r];
+    for (let j = 0; j < cols; j++) {
+      const d = dy[o + j] * (gamma ? gamma[j] : 1);
+      dx[o + j] = (d - meanD - xhat[o + j] * meanDX) * inv;
+    }
+  }
+}
+
+/** Softmax with the row maximum subtracted first, so exp never overflows. */
+export function softmax(x: Storage, rows: number, cols: number, log: boolean, out: Storage): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, x[o + j]);
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += Math.exp(x[o + j] - max);
+    if (log) {
+      const lse = max + Math.log(sum);
+      for (let j = 0; j < cols; j++) out[o + j] = x[o + j] - lse;
+    } else {
+      for (let j = 0; j < cols; j++) out[o + j] = Math.exp(x[o + j] - max) / sum;
+    }
+  }
+}
+
+/** softmax: dx = y ⊙ (dy − Σ dy ⊙ y);  log-softmax: dx = dy − exp(y) ⊙ Σ dy. */
+export function softmaxBackward(y: Storage, dy: Storage, rows: number, cols: number, log: boolean, dx: Storage): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    if (log) {
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += dy[o + j];
+      for (let j = 0; j < cols; j++) dx[o + j] = dy[o + j] - Math.exp(y[o + j]) * s;
+    } else {
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += dy[o + j] * y[o + j];
+      for (let j = 0; j < cols; j++) dx[o + j] = y[o + j] * (dy[o + j] - s);
+    }
+  }
+}
+
+/**
+ * One LSTM step's gate math, Keras gate order i, f, c, o in blocks of `units` columns:
+ *   i = σ(z_i)   f = σ(z_f)   g = tanh(z_c)   o = σ(z_o)
+ *   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
+ */
+export function lstmGates(z: Storage, cPrev: Storage, batch: number, units: number, hard: boolean, s: LstmGateBuffers): void {
+  const act = hard ? hardSigmoidF : sigmoidF;
+  const u4 = 4 * units;
+  for (let b = 0; b < batch; b++) {
+    const zr = b * u4;
+    const sr = b * units;
+    for (let j = 0; j < units; j++) {
+      const i = act(z[zr + j]);                // input gate
+      const f = act(z[zr + units + j]);        // forget gate
+      const g = tanhF(z[zr + 2 * units + j]);  // candidate
+      const o = act(z[zr + 3 * units + j]);    // output gate
+      const c = f * cPrev[sr + j] + i * g;     // new cell state
+      const tc = tanhF(c);
+      s.i[sr + j] = i; s.f[sr + j] = f; s.g[sr + j] = g; s.o[sr + j] = o;
+      s.c[sr + j] = c; s.tanhC[sr + j] = tc; s.h[sr + j] = o * tc;
+    }
+  }
+}
+
+/**
+ * Backward of lstmGates. dc_t collects both paths into the cell: the one from c_t itself
+ * (the next step) and the one through h_t = o ⊙ tanh(c_t).
+ */
+export function lstmGatesBackward(z: Storage, cPrev: Storage, s: LstmGateBuffers, dh: Storage, dcIn: Storage, batch: number,
+  units: number, hard: boolean, dz: Storage, dcPrev: Storage): void {
+  const actD = hard ? hardSigmoidD : sigmoidD;
+  const u4 = 4 * units;
+  for (let b = 0; b < batch; b++) {
+    const zr = b * u4;
+    const sr = b * units;
+    for (let j = 0; j < units; j++) {
+      const k = sr + j;
+      const tc = s.tanhC[k];
+      const dc = dcIn[k] + dh[k] * s.o[k] * tanhD(s.c[k], tc);
+      dz[zr + j] = dc * s.g[k] * actD(z[zr + j], s.i[k]);                          // input gate
+      dz[zr + units + j] = dc * cPrev[k] * actD(z[zr + units + j], s.f[k]);        // forget gate
+      dz[zr + 2 * units + j] = dc * s.i[k] * tanhD(z[zr + 2 * units + j], s.g[k]); // candidate
+      dz[zr + 3 * units + j] = dh[k] * tc * actD(z[zr + 3 * units + j], s.o[k]);   // output gate
+      dcPrev[k] = dc * s.f[k];
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The kernel interface: every loop over numbers in rnngrad goes through one of these methods.
+ * The ops in engine/ decide *what* to compute and record the tape; kernels only compute.
+ *
+ * Two implementations: `cpuKernels` (reported as "js": plain loops over typed arrays, written
+ * in TypeScript) and the gpu.js kernels. Each is declared `satisfies Kernels`, so a missing or
+ * mistyped kernel fails to compile.
+ *
+ * Conventions: outputs are passed in, preallocated by the caller, and fully overwritten (except
+ * `addInto`). Shapes are row-major; every storage is a Float32Array or Float64Array, and
+ * the arrays of one call share a dtype.
+ */
+import type { Shape } from '../engine/shape';
+import type { UnaryOp, BinaryOp } from './scalar';
+
+export type Storage = Float32Array | Float64Array;
+
+/** Shapes of a (batched) matrix product out[b] = op(A[b]) · op(B[b]). */
+export interface MatmulDims {
+  /** Number of matrices in the batch (1 for plain 2-D). */
+  readonly batch: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  /** A is stored [k, m] and used transposed. */
+  readonly transA: boolean;
+  /** B is stored [n, k] and used transposed. */
+  readonly transB: boolean;
+  /** false: one B shared by every batch entry (x·W over a batch of sequences). */
+  readonly batchB: boolean;
+}
+
+/** The fused LSTM step's saved values, all [batch, units] (see cells/lstm-fused.ts). */
+export interface LstmGateBuffers {
+  readonly i: Storage;
+  readonly f: Storage;
+  readonly g: Storage;
+  readonly o: Storage;
+  readonly c: Storage;
+  readonly tanhC: Storage;
+  readonly h: Storage;
+}
+
+export interface Kernels {
+  /** "js" for rnngrad's own CPU kernels, "gpu.js/<mode>" for the gpu.js ones. */
+  readonly name: string;
+
+  /** out = f(x) element-wise. */
+  unary(op: UnaryOp, x: Storage, out: Storage): void;
+  /** out = dy ⊙ f'(x) element-wise, f' from the input x and saved output y. */
+  unaryBackward(op: UnaryOp, x: Storage, y: Storage, dy: Storage, out: Storage): void;
+  /** out = a ∘ b with NumPy broadcasting of aShape and bShape to outShape. */
+  binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Storage, outShape: Shape): void;
+  /** target += g (same length) — the tape's gradient accumulation. */
+  addInto(target: Storage, g: Storage): void;
+  /** out = x ^ p for a constant exponent. */
+  powScalar(x: Storage, p: number, out: Storage): void;
+  /** out = min(max(x, lo), hi). */
+  clip(x: Storage, lo: number, hi: number, out: Storage): void;
+  /** out = cond ≠ 0 ? a : b, all three already the same length. */
+  select(cond: Storage, a: Storage, b: Storage, out: Storage): void;
+
+  /** Sum x (of xShape) down to outShape, the inverse of broadcasting (a gradient's unbroadcast). */
+  sumTo(x: Storage, xShape: Shape, out: Storage, outShape: Shape): void;
+  /** Copy x into the larger broadcast shape. */
+  broadcastTo(x: Storage, xShape: Shape, out: Storage, outShape: Shape): void;
+  /** Reduce x viewed as [outer, n, inner] over the middle axis into out [outer, inner]. */
+  reduce(op: 'sum' | 'max', x: Storage, outer: number, n: number, inner: number, out: Storage): void;
+
+  /** out = op(A) · op(B), batched. */
+  matmul(a: Storage, b: Storage, out: Storage, dims: MatmulDims): void;
+
+  /** out = x with axes permuted: out.shape[i] = shape[perm[i]]. */
+  permute(x: Storage, shape: Shape, perm: readonly number[], out: Storage): void;
+  /** Copy the block of x starting at `begin` with shape outShape into out. */
+  slice(x: Storage, shape: Shape, begin: readonly number[], out: Storage, outShape: Shape): void;
+  /** Write the block `part` (of partShape) into out (of shape) at `begin`; the rest is untouched. */
+  writeSlice(part: Storage, partShape: Shape, begin: readonly number[], out: Storage, shape: Shape): void;
+
+  /**
+   * Layer norm over the last axis of a [rows, cols] view: out = γ ⊙ (x − μ)/σ + β with
+   * σ = sqrt(var + ε) (biased variance). Saves xhat and 1/σ for the backward.
+   */
+  layerNorm(x: Storage, gamma: Storage | null, beta: Storage | null, rows: number, cols: number, eps: number,
+    out: Storage, xhat: Storage, rstd: Storage): void;
+  /** dx, and (when non-null) dγ, dβ, for the layer norm above. */
+  layerNormBackward(dy: Storage, xhat: Storage, rstd: Storage, gamma: Storage | null, rows: number, cols: number,
+    dx: Storage, dGamma: Storage | null, dBeta: Storage | null): void;
+  /** Softmax (or log-softmax) over the last axis of a [rows, cols] view. */
+  softmax(x: Storage, rows: number, cols: number, log: boolean, out: Storage): void;
+  /** dx for softmax (log = false, y = softmax) or log-softmax (log = true, y = log-softmax). */
+  softmaxBackward(y: Storage, dy: Storage, rows: number, cols: number, log: boolean, dx: Storage): void;
+
+  /**
+   * The fused LSTM gate math for one step, from the pre-activations z = x·W + h·U + b
+   * ([batch, 4·units], Keras gate order i, f, c, o) and the previous cell state.
+   * `hard` selects TF.js's hard sigmoid as the recurrent activation.
+   */
+  lstmGates(z: Storage, cPrev: Storage, batch: number, units: number, hard: boolean, saved: LstmGateBuffers): void;
+  /**
+   * Its backward: from dh and dc (gradients arriving at h_t and c_t) to dz ([batch, 4·units])
+   * and dcPrev. Uses z only for the hard sigmoid's derivative.
+   */
+  lstmGatesBackward(z: Storage, cPrev: Storage, saved: LstmGateBuffers, dh: Storage, dc: Storage, batch: number,
+    units: number, hard: boolean, dz: Storage, dcPrev: Storage): void;
+}
