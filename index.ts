@@ -17,3 +17,5 @@ export type { GradcheckOptions, GradcheckReport, InputReport } from './engine/gr
 export * from './engine/ops';
 export { getKernels, setKernels } from './kernels/registry';
 export type { Kernels } from './kernels/kernel';
+export * from './cells';
+export * from './train';

@@ -1,0 +1,2 @@
+/** The recurrent cells, dropout, the RNN layer and Dense. */
+export type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';

@@ -1,0 +1,2 @@
+/** Losses, optimizers, clipping, tasks, the training loop and model files. */
+export {};
