@@ -6,8 +6,10 @@ import type { Tensor } from './tensor';
 import { tapeOf } from './tape';
 import { fmt } from './shape';
 
-function label(t: Tensor): string {
-  return t.name ?? `t${t.id}`;
+/** Names for the tensors of one graph: their own name, or t1, t2, … in order of appearance. */
+function labeller(): (t: Tensor) => string {
+  const numbers = new Map<Tensor, number>();
+  return (t) => t.name ?? `t${numbers.get(t) ?? (numbers.set(t, numbers.size + 1), numbers.size)}`;
 }
 
 /**
@@ -16,6 +18,7 @@ function label(t: Tensor): string {
  */
 export function formatTape(root: Tensor): string {
   const order = tapeOf(root);
+  const label = labeller();
   return order
     .map((e, i) => {
       const args = e.inputs.map((t) => `${label(t)} ${fmt(t.shape)}`).join(', ');
@@ -27,6 +30,7 @@ export function formatTape(root: Tensor): string {
 /** Graphviz DOT: tensors as ellipses (leaves that need gradients shaded), ops as boxes numbered in backward order. */
 export function toDot(root: Tensor, title = 'tape'): string {
   const order = tapeOf(root);
+  const label = labeller();
   const lines = [`digraph "${title}" {`, '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=11];'];
   const tensors = new Map<number, Tensor>();
   for (const e of order) {
