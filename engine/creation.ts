@@ -24,7 +24,7 @@ export function tensor(values: NestedArray | Storage | readonly number[], shapeO
     const dtype = options.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
     const data = allocate(dtype, values.length);
     data.set(values);
-    return new Tensor(data, explicitShape ?? [values.length], options.requiresGrad ?? false, options.name);
+    return new Tensor(data, explicitShape ? explicitShape.slice() : [values.length], options.requiresGrad ?? false, options.name);
   }
   const shape: number[] = [];
   let probe: NestedArray = values as NestedArray;
@@ -49,7 +49,7 @@ export function tensor(values: NestedArray | Storage | readonly number[], shapeO
   const t = new Tensor(data, shape, options.requiresGrad ?? false, options.name);
   if (explicitShape) {
     if (sizeOf(explicitShape) !== t.size) throw new OpError('tensor', `${t.size} values cannot fill shape ${fmt(explicitShape)}`);
-    return new Tensor(data, explicitShape, options.requiresGrad ?? false, options.name);
+    return new Tensor(data, explicitShape.slice(), options.requiresGrad ?? false, options.name);
   }
   return t;
 }
@@ -58,7 +58,7 @@ export function tensor(values: NestedArray | Storage | readonly number[], shapeO
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   const data = allocate(options.dtype ?? 'float32', sizeOf(shape));
   data.fill(value);
-  return new Tensor(data, shape, options.requiresGrad ?? false, options.name);
+  return new Tensor(data, shape.slice(), options.requiresGrad ?? false, options.name);
 }
 export const zeros = (shape: Shape, options: TensorOptions = {}): Tensor => full(shape, 0, options);
 export const ones = (shape: Shape, options: TensorOptions = {}): Tensor => full(shape, 1, options);
@@ -67,7 +67,7 @@ function drawn(shape: Shape, options: RandomOptions, draw: (rng: Random) => numb
   const rng = options.rng ?? globalRandom;
   const data = allocate(options.dtype ?? 'float32', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw(rng);
-  return new Tensor(data, shape, options.requiresGrad ?? false, options.name);
+  return new Tensor(data, shape.slice(), options.requiresGrad ?? false, options.name);
 }
 
 /** Standard normal draws times `std` plus `mean`. */
@@ -141,7 +141,7 @@ export function orthogonal(shape: Shape, options: RandomOptions & { gain?: numbe
       data[r * cols + c] = gain * (rows >= cols ? a[c * n + r] : a[r * n + c]);
     }
   }
-  return new Tensor(data, shape, options.requiresGrad ?? false, options.name);
+  return new Tensor(data, shape.slice(), options.requiresGrad ?? false, options.name);
 }
 
 /** A copy in another dtype (the explicit cast that mixing dtypes asks for). */

@@ -6,7 +6,7 @@
  * Backward rules *return* the gradients of their inputs; this file is the one place where
  * gradients are accumulated, and it checks every returned shape.
  */
-import type { Tensor } from './tensor';
+import type { Tensor, Storage } from './tensor';
 import { sameShape, fmt, OpError } from './shape';
 import { getKernels } from '../kernels/registry';
 
@@ -20,6 +20,30 @@ export interface TapeEntry {
   backward: BackwardRule | null;
   /** Set once backward has run through this entry and freed it. */
   released: boolean;
+  /** Where the op was called (a stack trace), captured only while anomaly detection is on. */
+  createdAt?: string;
+}
+
+/**
+ * What anomaly detection (engine/anomaly.ts) plugs into the tape. While it is off the hooks are
+ * null and each op pays one null check, nothing more.
+ */
+export interface AnomalyHooks {
+  /** Called for every op's forward output (recorded or not); throws on NaN/Inf. */
+  forward(op: string, inputs: readonly Tensor[], output: Tensor): void;
+  /** A stack trace of the current call, stored on the entry for the backward check's message. */
+  capture(): string;
+  /** Called with the gradients a backward rule returned; throws on NaN/Inf. */
+  backward(entry: TapeEntry, inputGrads: readonly (Tensor | null)[]): void;
+}
+
+let anomaly: AnomalyHooks | null = null;
+/** True while backward rules run: ops they call are part of a backward step, not a forward one. */
+let inBackward = false;
+
+/** Install (or remove, with null) the anomaly-detection hooks. */
+export function setAnomalyHooks(hooks: AnomalyHooks | null): void {
+  anomaly = hooks;
 }
 
 let gradEnabled = true;
@@ -42,12 +66,14 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Record an op on the tape if any of its inputs requires a gradient; returns the output. */
 export function record(op: string, inputs: readonly Tensor[], output: Tensor, backward: BackwardRule): Tensor {
+  if (anomaly !== null && !inBackward) anomaly.forward(op, inputs, output);
   if (!gradEnabled) return output;
   let needed = false;
   for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) needed = true;
   if (!needed) return output;
   output.requiresGrad = true;
   output.entry = { op, inputs, output, backward, released: false };
+  if (anomaly !== null) output.entry.createdAt = anomaly.capture();
   return output;
 }
 
@@ -102,8 +128,11 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
   const order = tapeOf(root);
   // Gradients of non-leaf tensors live here only while the walk needs them.
   const grads = new Map<Tensor, Tensor>();
-  // Gradients this loop allocated itself may be summed into in place; others may be shared.
+  // Sums this loop allocated and has handed to exactly one holder may be added into in place.
+  // Anything a rule returned may be shared (add passes dOut to both inputs; reshape returns a view).
   const owned = new Set<Tensor>();
+  // Leaves whose .grad is a tensor a rule returned, which another leaf may share.
+  const borrowed: Tensor[] = [];
   const accumulate = (target: Tensor, g: Tensor, entryOp: string): void => {
     if (!sameShape(g.shape, target.shape)) {
       throw new OpError('backward', `the rule of '${entryOp}' returned a gradient of shape ${fmt(g.shape)} for an input of shape ${fmt(target.shape)}`);
@@ -113,6 +142,7 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
     let next: Tensor;
     if (!previous) {
       next = g;
+      if (isLeaf) borrowed.push(target);
     } else if (owned.has(previous)) {
       kernels.addInto(previous.data, g.data);
       next = previous;
@@ -128,10 +158,20 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
 
   if (root.entry === null) {
     accumulate(root, seed, 'backward');
+    unshareLeafGrads(borrowed, owned, dOut);
     return;
   }
   grads.set(root, seed);
-  noGrad(() => {
+  const wasInBackward = inBackward;
+  inBackward = true;
+  try {
+    noGrad(() => walk());
+  } finally {
+    inBackward = wasInBackward;
+  }
+  unshareLeafGrads(borrowed, owned, dOut);
+
+  function walk(): void {
     for (let i = order.length - 1; i >= 0; i--) {
       const entry = order[i];
       if (entry.released || entry.backward === null) {
@@ -143,10 +183,13 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
       const g = grads.get(entry.output);
       grads.delete(entry.output);
       if (g) {
+        // The rule may hand g (or a view of it) on to several inputs: from now on it is shared.
+        owned.delete(g);
         const inputGrads = entry.backward(g);
         if (inputGrads.length !== entry.inputs.length) {
           throw new OpError('backward', `the rule of '${entry.op}' returned ${inputGrads.length} gradients for ${entry.inputs.length} inputs`);
         }
+        if (anomaly !== null) anomaly.backward(entry, inputGrads);
         for (let k = 0; k < inputGrads.length; k++) {
           const gk = inputGrads[k];
           const input = entry.inputs[k];
@@ -160,5 +203,22 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
         entry.released = true;
       }
     }
-  });
+  }
+}
+
+/**
+ * After backward, each leaf owns its gradient: a rule may have returned one tensor for two
+ * inputs (add gives dOut to both), or the caller's own dOut. Optimizers and clipping update
+ * `.grad` in place, so two leaves sharing a buffer would be updated twice — copy instead.
+ */
+function unshareLeafGrads(borrowed: readonly Tensor[], owned: ReadonlySet<Tensor>, dOut: Tensor | undefined): void {
+  if (borrowed.length === 0) return;
+  const seen = new Set<Storage>();
+  if (dOut) seen.add(dOut.data);
+  for (const leaf of borrowed) {
+    const g = leaf.grad;
+    if (g === null || owned.has(g)) continue;
+    if (seen.has(g.data)) leaf.grad = new (leaf.constructor as typeof Tensor)(g.data.slice(), g.shape);
+    seen.add(leaf.grad!.data);
+  }
 }

@@ -2,7 +2,7 @@
  * The Tensor: a typed array, a readonly shape and a dtype — plus, when it takes part in a
  * computation that needs gradients, a link to the tape entry that produced it.
  */
-import { Shape, sizeOf, fmt, OpError } from './shape';
+import { Shape, fmt, OpError } from './shape';
 import type { TapeEntry } from './tape';
 import { runBackward } from './tape';
 
@@ -38,16 +38,22 @@ export class Tensor {
   /** An optional label for printing (weights carry their Keras names). */
   name: string | undefined;
 
+  /**
+   * Wrap `data` (not copied) with `shape` (not copied either: ops make tensors by the thousand,
+   * so the caller hands over an array it will not change; the creation functions copy theirs).
+   */
   constructor(data: Storage, shape: Shape, requiresGrad = false, name?: string) {
-    const size = sizeOf(shape);
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) {
+      const d = shape[i];
+      if (!Number.isInteger(d) || d < 0) throw new OpError('tensor', `invalid shape ${fmt(shape)}`);
+      size *= d;
+    }
     if (data.length !== size) {
       throw new OpError('tensor', `shape ${fmt(shape)} needs ${size} elements, got ${data.length}`);
     }
-    for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new OpError('tensor', `invalid shape ${fmt(shape)}`);
-    }
     this.data = data;
-    this.shape = Object.freeze(shape.slice());
+    this.shape = shape;
     this.dtype = dtypeOf(data);
     this.size = size;
     this.requiresGrad = requiresGrad;

@@ -11,7 +11,8 @@ import { empty, asTensor, sameDtype } from './util';
 
 function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   sameDtype(op, a, b);
-  const shape = broadcastShapes(op, a.shape, b.shape);
+  // Equal shapes (the common case) need no broadcasting and can share the shape array.
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const out = empty(shape, a.dtype);
   getKernels().binary(op, a.data, a.shape, b.data, b.shape, out.data, shape);
   return out;

@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor';
 import { record } from '../tape';
 import { OpError, fmt, sameShape } from '../shape';
+import { getKernels } from '../../kernels/registry';
 import { empty, sameDtype } from './util';
 import { logSoftmax } from './nn';
 import { mul, neg } from './arith';
@@ -13,20 +14,20 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
     throw new OpError('mse', `prediction ${fmt(pred.shape)} and target ${fmt(target.shape)} differ in shape`);
   }
   sameDtype('mse', pred, target);
+  const kernels = getKernels();
   const n = pred.size;
   const diff = empty(pred.shape, pred.dtype);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const d = pred.data[i] - target.data[i];
-    diff.data[i] = d;
-    total += d * d;
-  }
+  kernels.binary('sub', pred.data, pred.shape, target.data, target.shape, diff.data, pred.shape);
+  const squared = empty(pred.shape, pred.dtype);
+  kernels.unary('square', diff.data, squared.data);
   const out = empty([], pred.dtype);
-  out.data[0] = total / n;
+  kernels.reduce('sum', squared.data, 1, n, 1, out.data);
+  out.data[0] /= n;
   return record('mse', [pred, target], out, (dOut) => {
-    const scale = (2 * dOut.data[0]) / n;
+    const scale = empty([], pred.dtype);
+    scale.data[0] = (2 * dOut.data[0]) / n;
     const dp = empty(pred.shape, pred.dtype);
-    for (let i = 0; i < n; i++) dp.data[i] = scale * diff.data[i];
+    getKernels().binary('mul', diff.data, diff.shape, scale.data, scale.shape, dp.data, pred.shape);
     return [dp, target.requiresGrad ? neg(dp) : null];
   });
 }

@@ -43,8 +43,13 @@ export function clip(x: Tensor, lo: number, hi: number): Tensor {
   const out = empty(x.shape, x.dtype);
   getKernels().clip(x.data, lo, hi, out.data);
   return record('clip', [x], out, (dOut) => {
+    // x − clip(x) is exactly 0 where x was inside [lo, hi] (bounds included) and non-zero where it
+    // was clipped, so it serves as the mask that chooses between 0 and dOut.
+    const kernels = getKernels();
+    const outside = empty(x.shape, x.dtype);
+    kernels.binary('sub', x.data, x.shape, out.data, out.shape, outside.data, x.shape);
     const dx = empty(x.shape, x.dtype);
-    for (let i = 0; i < dx.size; i++) dx.data[i] = x.data[i] >= lo && x.data[i] <= hi ? dOut.data[i] : 0;
+    kernels.select(outside.data, empty(x.shape, x.dtype).data, dOut.data, dx.data);
     return [dx];
   });
 }
@@ -61,8 +66,8 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   const bb = broadcastTo(b, shape);
   const out = empty(shape, a.dtype);
   getKernels().select(c.data, ab.data, bb.data, out.data);
-  const zeros = empty(shape, a.dtype);
   return record('where', [ab, bb], out, (dOut) => {
+    const zeros = empty(shape, a.dtype);
     const da = empty(shape, a.dtype);
     const db = empty(shape, a.dtype);
     getKernels().select(c.data, dOut.data, zeros.data, da.data);
