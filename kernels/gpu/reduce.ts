@@ -1,0 +1,126 @@
+/**
+ * gpu.js reductions: reduce(sum | max) over the middle axis of an [outer, n, inner] view, and
+ * sumTo (a gradient's unbroadcast, e.g. the bias gradient Σ_rows dZ) built on it.
+ *
+ * A long reduction with few outputs (a bias gradient: 3 200 rows summed into 80 columns) would
+ * leave most of a GPU idle with one thread per output, so it runs in two stages: stage 1 sums
+ * chunks of CHUNK rows into [outer, chunks, inner] partial sums, stage 2 sums the partials.
+ * Stage 1 runs in gpu.js pipeline mode: its output stays a texture on the device and stage 2
+ * reads it there — the one readback is stage 2's result. (On webasm and cpu, "pipeline" output
+ * is a plain typed array, so the chain costs a copy instead.)
+ */
+import type { Shape } from '../../engine/shape';
+import type { Storage } from '../kernel';
+import { broadcastStrides } from '../cpu/elementwise';
+import { GpuContext, f32, readInto, outputOf } from './context';
+import type { KernelOutput, Texture } from 'gpu.js';
+
+/** Rows summed per thread in stage 1 of a two-stage reduction. */
+const CHUNK = 64;
+/** Two stages pay off when the reduced axis is long and there are few outputs to spread it over. */
+const TWO_STAGE_MIN_N = 4 * CHUNK;
+const TWO_STAGE_MAX_OUTPUTS = 4096;
+
+/**
+ * Source of a sum or max over the middle axis of [outer, n, inner]: each thread reduces `chunk`
+ * consecutive rows. Staged (stage 1): threads are (x = column, y = chunk, z = outer row);
+ * unstaged: (x = column, y = outer row) and chunk = n.
+ */
+function reduceSource(op: 'sum' | 'max', n: number, inner: number, chunk: number, staged: boolean): string {
+  const outerRow = staged ? 'this.thread.z' : 'this.thread.y';
+  const chunkIndex = staged ? 'this.thread.y' : '0';
+  const combine = op === 'sum' ? 'acc += v;' : 'acc = Math.max(acc, v);';
+  return `function(x) {
+    let acc = ${op === 'sum' ? '0' : '-3.4028234663852886e38'};
+    const base = ${outerRow} * ${n * inner} + ${chunkIndex} * ${chunk * inner} + this.thread.x;
+    for (let p = 0; p < ${chunk}; p++) {
+      if (${chunkIndex} * ${chunk} + p < ${n}) {
+        const v = x[base + p * ${inner}];
+        ${combine}
+      }
+    }
+    return acc;
+  }`;
+}
+
+/** out[a, c] = reduce_k x[a, k, c]. */
+export function reduce(ctx: GpuContext, op: 'sum' | 'max', x: Storage, outer: number, n: number, inner: number, out: Storage): void {
+  const input = f32(x);
+  if (n >= TWO_STAGE_MIN_N && outer * inner <= TWO_STAGE_MAX_OUTPUTS) {
+    const chunks = Math.ceil(n / CHUNK);
+    const partial = ctx.run('reduce', `reduce1:${op}:${outer}x${n}x${inner}`, () => ({
+      source: reduceSource(op, n, inner, CHUNK, true),
+      output: outputOf(outer, chunks, inner),
+      loop: CHUNK,
+      pipeline: true,
+    }), [input]);
+    const result = ctx.run('reduce', `reduce2:${op}:${outer}x${chunks}x${inner}`, () => ({
+      source: reduceSource(op, chunks, inner, chunks, false),
+      output: outputOf(1, outer, inner),
+      loop: chunks,
+    }), [asArgument(partial)]);
+    readInto(result, out);
+    return;
+  }
+  // one stage: thread (x = column, y = outer row) walks the whole axis
+  const result = ctx.run('reduce', `reduce:${op}:${outer}x${n}x${inner}`, () => ({
+    source: reduceSource(op, n, inner, n, false),
+    output: outputOf(1, outer, inner),
+    loop: n,
+  }), [input]);
+  readInto(result, out);
+}
+
+/** A pipeline result is a Texture on GL and a typed array elsewhere; both go back in as arguments. */
+function asArgument(result: KernelOutput | Texture): Float32Array | Texture {
+  if (result instanceof Float32Array) return result;
+  if (Array.isArray(result)) {
+    const flat = new Float32Array(countOf(result));
+    readInto(result, flat);
+    return flat;
+  }
+  return result as Texture;
+}
+
+function countOf(result: KernelOutput): number {
+  if (result instanceof Float32Array) return result.length;
+  if (Array.isArray(result)) return result.reduce((s: number, r) => s + countOf(r as KernelOutput), 0);
+  return 0;
+}
+
+/**
+ * sumTo as reductions: collapse x's axes into runs that are all kept or all summed, then
+ * [summed, kept] → reduce(outer 1), [kept, summed] → reduce(inner 1), [kept, summed, kept] →
+ * one reduce, [summed, kept, summed] → two (the first's result is the second's input).
+ * Returns false for longer alternations (the js kernel runs them).
+ */
+export function sumTo(ctx: GpuContext, x: Storage, xShape: Shape, out: Storage, outShape: Shape): boolean {
+  const keep = broadcastStrides(outShape, xShape).map((s, i) => s !== 0 || xShape[i] === 1);
+  const runs: { kept: boolean; size: number }[] = [];
+  xShape.forEach((d, i) => {
+    if (d === 1) return;
+    const last = runs[runs.length - 1];
+    if (last && last.kept === keep[i]) last.size *= d;
+    else runs.push({ kept: keep[i], size: d });
+  });
+  if (runs.length > 0 && !runs[0].kept) runs.unshift({ kept: true, size: 1 });
+  if (runs.length > 0 && !runs[runs.length - 1].kept) runs.push({ kept: true, size: 1 });
+  // now runs read kept, summed, kept, summed, …, kept
+  if (runs.length === 0 || (runs.length === 1 && runs[0].kept)) {
+    out.set(x);
+    return true;
+  }
+  if (runs.length === 3) {
+    reduce(ctx, 'sum', x, runs[0].size, runs[1].size, runs[2].size, out);
+    return true;
+  }
+  if (runs.length === 5 && runs[0].size === 1 && runs[4].size === 1) {
+    // [summed s1, kept k, summed s2]: sum s2 first (inner 1), then s1 (outer 1)
+    const [s1, k, s2] = [runs[1].size, runs[2].size, runs[3].size];
+    const partial = new Float32Array(s1 * k);
+    reduce(ctx, 'sum', x, s1 * k, s2, 1, partial);
+    reduce(ctx, 'sum', partial, 1, s1, k, out);
+    return true;
+  }
+  return false;
+}
