@@ -1,2 +1,28 @@
 /** The recurrent cells, dropout, the RNN layer and Dense. */
 export type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';
+export type { RecurrentCell, StepMasks, CellOptions, Initializer } from './cell';
+export { BaseCell } from './cell';
+export { activationName, activationFn } from './activations';
+export type { ActivationName, ActivationInput } from './activations';
+export { SimpleRNNCell } from './simple-rnn';
+export type { SimpleRNNCellOptions } from './simple-rnn';
+export { LNSimpleRNNCell, LN_EPSILON } from './ln-simple-rnn';
+export { LSTMCell, TFJS_LSTM_PRESET } from './lstm';
+export type { LSTMCellOptions } from './lstm';
+export { PeepholeLSTMCell } from './peephole-lstm';
+export { GRUCell } from './gru';
+export type { GRUCellOptions } from './gru';
+export { lstmSequence } from './lstm-fused';
+export type { LstmSequenceOptions, LstmSequenceResult } from './lstm-fused';
+export { SequenceDropout, dropoutMask, zoneoutMask, validateDropout, hasDropout, DROPOUT_MODES } from './dropout';
+export type { DropoutMode, DropoutOptions } from './dropout';
+export { RNN } from './rnn';
+export type { RNNLayerOptions, RecurrentCallOptions, RecurrentResult } from './rnn';
+export { SimpleRNN, LSTM, GRU, cellLayer, CELL_NAMES } from './recurrent-layers';
+export type { CellName, AnyCellOptions } from './recurrent-layers';
+export { Dense, TimeDistributed } from './dense';
+export type { DenseOptions } from './dense';
+export { reverseTime, timeStep } from './sequence-ops';
+export { uniqueLayerName, reserveLayerName, resetLayerNames, snakeCase } from './names';
+export { layerFromConfig, weightFileNames, matchesWeightName, SUPPORTED_LAYERS, SUPPORTED_CELLS } from './from-config';
+export type { FromConfigOptions, WeightFileName } from './from-config';

@@ -1,0 +1,42 @@
+/**
+ * The layer-normalized simple RNN cell (the course's `LNSimpleRNNCell`, Ba et al. 2016):
+ *
+ *   a_t = x_t·W + h_{t−1}·U + b                  (a simple RNN cell with no activation)
+ *   h_t = tanh(LN(a_t))
+ *   LN(a) = γ ⊙ (a − mean(a)) / sqrt(var(a) + ε) + β     over the units, biased variance, ε = 1e-3
+ *
+ * The layer norm sits between the linear sum and the activation. Output and state are h_t.
+ * Weights (Keras order): kernel [in, u], recurrent_kernel [u, u], bias [u], gamma [u], beta [u].
+ * LN removes the mean of b, so one direction of b's gradient is exactly zero (expected).
+ */
+import type { Tensor } from '../engine/tensor';
+import { layerNorm } from '../engine/ops';
+import type { StepMasks, WeightSpec } from './cell';
+import { SimpleRNNCell, SimpleRNNCellOptions } from './simple-rnn';
+import { activationFn } from './activations';
+
+/** Keras LayerNormalization's default epsilon. */
+export const LN_EPSILON = 1e-3;
+
+export class LNSimpleRNNCell extends SimpleRNNCell {
+  override readonly className: string = 'LNSimpleRNNCell';
+
+  constructor(units: number, options: SimpleRNNCellOptions = {}) {
+    super(units, options);
+  }
+
+  protected override weightSpecs(inputFeatures: number): WeightSpec[] {
+    return [
+      ...super.weightSpecs(inputFeatures),
+      { name: 'gamma', shape: [this.units], init: 'ones' },
+      { name: 'beta', shape: [this.units], init: 'zeros' },
+    ];
+  }
+
+  override step(xW: Tensor, [hPrev]: readonly Tensor[], masks: StepMasks): Tensor[] {
+    const a = this.linear(xW, hPrev, masks); // a_t = x_t·W + b + h_{t−1}·U
+    const n = layerNorm(a, this.w('gamma'), this.w('beta'), LN_EPSILON); // LN(a_t)
+    const h = activationFn(this.activation)(n); // h_t = tanh(LN(a_t))
+    return [h];
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The RNN layer: unrolls any cell over a sequence [batch, time, features], for any length.
+ *
+ *   xW = x·W + b                       all steps at once (one matmul)
+ *   for t = 0 … T−1:  states_t = cell.step(xW_t, states_{t−1})
+ *   output = [h_0 … h_{T−1}] (returnSequences) or h_{T−1}
+ *
+ * Backpropagation through time is the tape walking this loop backwards. Keras semantics for
+ * goBackwards (the sequence is read last step first, and the outputs come in that order), initial
+ * states (zeros unless given), and masking: a masked step (mask 0) carries every state through
+ * unchanged and outputs the previous output (zeros before the first real step).
+ *
+ * An LSTM layer may take the fused path (lstm-fused.ts): the same numbers, one tape entry.
+ */
+import type { Tensor } from '../engine/tensor';
+import { zeros } from '../engine/creation';
+import { add, mul, where, transpose, unstack, stack } from '../engine/ops';
+import { fmt } from '../engine/shape';
+import type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';
+import type { RecurrentCell } from './cell';
+import { LSTMCell } from './lstm';
+import { SequenceDropout, DropoutOptions, validateDropout, ZoneoutStep } from './dropout';
+import { lstmSequence } from './lstm-fused';
+import { reverseTime, timeStep, maskColumn } from './sequence-ops';
+import { uniqueLayerName, snakeCase } from './names';
+import { RNN_FIXED } from './keras-config';
+
+export interface RNNLayerOptions extends DropoutOptions {
+  /** Default: Keras-style unique name from the class ('lstm', 'lstm_1', …). */
+  readonly name?: string;
+  /** Output every step [batch, time, u] (true) or only the last [batch, u] (false, default). */
+  readonly returnSequences?: boolean;
+  /** Keras return_state: callWithState returns the final states (call returns only the output). */
+  readonly returnState?: boolean;
+  /** Read the sequence backwards (Keras go_backwards). */
+  readonly goBackwards?: boolean;
+  /** Build the weights now for this many input features (otherwise on the first call). */
+  readonly inputFeatures?: number;
+  /** LSTM only: allow the fused whole-sequence path (default true for LSTM, false for RNN). */
+  readonly fused?: boolean;
+}
+
+export interface RecurrentCallOptions extends CallOptions {
+  /** Initial states, each [batch, units] ([h] or [h, c]); zeros when absent. */
+  readonly initialState?: readonly Tensor[] | null;
+}
+
+export interface RecurrentResult {
+  readonly output: Tensor;
+  /** The final states ([h] or [h, c]). */
+  readonly states: Tensor[];
+}
+
+/** Keras's `RNN(cell)` layer; SimpleRNN, LSTM and GRU (recurrent-layers.ts) are this with a fixed cell. */
+export class RNN implements Layer {
+  readonly name: string;
+  readonly className: string = 'RNN';
+  readonly cell: RecurrentCell;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  readonly dropoutOptions: DropoutOptions;
+  readonly fused: boolean;
+
+  constructor(cell: RecurrentCell, options: RNNLayerOptions = {}, prefix = 'rnn') {
+    validateDropout(options, options.name ?? prefix);
+    this.cell = cell;
+    this.name = options.name ?? uniqueLayerName(prefix);
+    this.returnSequences = options.returnSequences ?? false;
+    this.returnState = options.returnState ?? false;
+    this.goBackwards = options.goBackwards ?? false;
+    this.fused = options.fused ?? false;
+    const { dropout, recurrentDropout, dropoutMode, zoneoutH, zoneoutC, rng } = options;
+    this.dropoutOptions = { dropout, recurrentDropout, dropoutMode, zoneoutH, zoneoutC, rng };
+    if (options.inputFeatures !== undefined) this.build(options.inputFeatures);
+  }
+
+  get built(): boolean {
+    return this.cell.built;
+  }
+
+  get units(): number {
+    return this.cell.units;
+  }
+
+  get outputFeatures(): number {
+    return this.cell.units;
+  }
+
+  get returnsSequences(): boolean {
+    return this.returnSequences;
+  }
+
+  build(features: number): void {
+    this.cell.build(features);
+  }
+
+  weights(): NamedWeight[] {
+    return this.cell.weights();
+  }
+
+  getWeights(): Tensor[] {
+    return this.weights().map((w) => w.tensor.detach());
+  }
+
+  setWeights(values: readonly Tensor[]): void {
+    const ws = this.weights();
+    if (values.length !== ws.length) throw new Error(`${this.name}.setWeights: expected ${ws.length} arrays (${ws.map((w) => w.name).join(', ')}), got ${values.length}`);
+    ws.forEach((w, k) => {
+      if (fmt(values[k].shape) !== fmt(w.tensor.shape)) throw new Error(`${this.name}.setWeights: '${w.name}' has shape ${fmt(w.tensor.shape)}, got ${fmt(values[k].shape)}`);
+      w.tensor.data.set(values[k].data);
+    });
+  }
+
+  call(x: Tensor, options: CallOptions = {}): Tensor {
+    return this.callWithState(x, options).output;
+  }
+
+  /** The forward pass, with the final states (Keras return_state) and optional initial states. */
+  callWithState(x: Tensor, options: RecurrentCallOptions = {}): RecurrentResult {
+    if (x.rank !== 3) throw new Error(`${this.name}: expected input [batch, time, features], got ${fmt(x.shape)}`);
+    const [batch, time, features] = x.shape;
+    if (time === 0) throw new Error(`${this.name}: the input sequence ${fmt(x.shape)} has no time steps`);
+    this.build(features);
+    const cell = this.cell;
+    if (x.dtype !== cell.dtype) throw new Error(`${this.name}: input is ${x.dtype} but the weights are ${cell.dtype}`);
+    let mask = options.mask ?? null;
+    if (mask && (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== time)) {
+      throw new Error(`${this.name}: mask has shape ${fmt(mask.shape)}, expected [${batch},${time}] for input ${fmt(x.shape)}`);
+    }
+    const initial = this.initialStates(batch, options.initialState ?? null);
+    const drop = new SequenceDropout(this.dropoutOptions, {
+      batch, time, features, units: cell.units, gates: cell.gates, stateCount: cell.stateCount, hasCandidate: cell.hasCandidate, dtype: cell.dtype,
+    }, options.training ?? false, this.name);
+    let seq = x;
+    if (this.goBackwards) {
+      seq = reverseTime(x);
+      if (mask) mask = reverseTime(mask.detach());
+    }
+    const xW = cell.projectInput(seq, drop.inputMasks); // x·W + b, all steps at once
+    if (this.fused && mask === null && drop.fusable && isFusableLSTM(cell)) {
+      return this.fusedPass(xW, cell, initial, drop);
+    }
+    const steps = unstack(transpose(xW, [1, 0, 2]), 0); // the rows xW_t, [batch, gates·units]
+    let states = initial;
+    let previousOutput: Tensor | null = null;
+    const outputs: Tensor[] = [];
+    for (let t = 0; t < time; t++) {
+      let next = cell.step(steps[t], states, drop.stepMasks(t));
+      const zone = drop.zoneoutAt(t);
+      if (zone) next = zoneout(zone, states, next);
+      let output = next[0];
+      if (mask) {
+        // Keras masking: a padded step keeps every state and repeats the previous output.
+        const m = maskColumn(mask, t, cell.dtype);
+        next = next.map((s, k) => where(m, s, states[k]));
+        output = where(m, output, previousOutput ?? zeros(output.shape, { dtype: cell.dtype }));
+      }
+      states = next;
+      previousOutput = output;
+      if (this.returnSequences) outputs.push(output);
+    }
+    const output = this.returnSequences ? stack(outputs, 1) : (previousOutput as Tensor);
+    return { output, states };
+  }
+
+  private initialStates(batch: number, given: readonly Tensor[] | null): Tensor[] {
+    const cell = this.cell;
+    if (given === null) return Array.from({ length: cell.stateCount }, () => zeros([batch, cell.units], { dtype: cell.dtype }));
+    if (given.length !== cell.stateCount) {
+      throw new Error(`${this.name}: initialState needs ${cell.stateCount} tensor(s) (${cell.stateCount === 2 ? 'h, c' : 'h'}), got ${given.length}`);
+    }
+    given.forEach((s, k) => {
+      if (s.rank !== 2 || s.shape[0] !== batch || s.shape[1] !== cell.units) {
+        throw new Error(`${this.name}: initialState[${k}] has shape ${fmt(s.shape)}, expected [${batch},${cell.units}]`);
+      }
+    });
+    return given.slice();
+  }
+
+  private fusedPass(xW: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: SequenceDropout): RecurrentResult {
+    const U = cell.weights()[1].tensor;
+    const { h: H, c } = lstmSequence(xW, U, h0, c0, { hard: cell.recurrentActivation === 'hard_sigmoid', recurrentMask: drop.sharedRecurrentMask() });
+    const hLast = timeStep(H, H.shape[1] - 1);
+    return { output: this.returnSequences ? H : hLast, states: [hLast, c] };
+  }
+
+  toConfig(): KerasLayerConfig {
+    return {
+      class_name: 'RNN',
+      config: {
+        name: this.name,
+        trainable: true,
+        dtype: 'float32',
+        ...this.sequenceConfig(),
+        cell: { class_name: this.cell.className, config: { name: snakeCase(this.cell.className), trainable: true, dtype: 'float32', ...this.cell.config(), ...this.dropoutConfig() } },
+      },
+    };
+  }
+
+  /** The RNN-layer part of a Keras config. */
+  sequenceConfig(): Record<string, unknown> {
+    return { return_sequences: this.returnSequences, return_state: this.returnState, go_backwards: this.goBackwards, ...RNN_FIXED };
+  }
+
+  /** Keras's dropout fields, plus rnngrad's own (written only when set, prefixed `rnngrad_`). */
+  dropoutConfig(): Record<string, unknown> {
+    const d = this.dropoutOptions;
+    return {
+      dropout: d.dropout ?? 0,
+      recurrent_dropout: d.recurrentDropout ?? 0,
+      ...(d.dropoutMode && d.dropoutMode !== 'variational' ? { rnngrad_dropout_mode: d.dropoutMode } : {}),
+      ...(d.zoneoutH ? { rnngrad_zoneout_h: d.zoneoutH } : {}),
+      ...(d.zoneoutC ? { rnngrad_zoneout_c: d.zoneoutC } : {}),
+    };
+  }
+}
+
+/** The plain LSTM cell with tanh and a (hard) sigmoid: what the fused kernel computes. */
+function isFusableLSTM(cell: RecurrentCell): cell is LSTMCell {
+  return cell instanceof LSTMCell && cell.className === 'LSTMCell' && cell.activation === 'tanh'
+    && (cell.recurrentActivation === 'sigmoid' || cell.recurrentActivation === 'hard_sigmoid');
+}
+
+/** Zoneout: each state becomes d ⊙ previous + (1 − d) ⊙ new (d a 0/1 mask, or its expectation z). */
+function zoneout(d: ZoneoutStep, previous: readonly Tensor[], next: readonly Tensor[]): Tensor[] {
+  return next.map((s, k) => {
+    const dk = d[k];
+    if (dk === null || dk === undefined) return s;
+    if (typeof dk === 'number') return add(mul(previous[k], dk), mul(s, 1 - dk));
+    const keepNew = add(mul(dk, -1), 1); // 1 − d, a constant
+    return add(mul(dk, previous[k]), mul(keepNew, s));
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Two small ops on sequences [batch, time, …] the RNN layer needs: reversing time
+ * (go_backwards) and taking one time step.
+ */
+import { Tensor, allocate } from '../engine/tensor';
+import { record } from '../engine/tape';
+import { OpError, fmt } from '../engine/shape';
+import { slice, reshape } from '../engine/ops';
+
+/** reverseTime(x)[b, t] = x[b, T−1−t];  its gradient is reversed back the same way. */
+export function reverseTime(x: Tensor): Tensor {
+  if (x.rank < 2) throw new OpError('reverseTime', `expected [batch, time, …], got ${fmt(x.shape)}`);
+  const [batch, time] = x.shape;
+  const inner = x.size / (batch * time);
+  const flip = (src: Tensor): Tensor => {
+    const out = new Tensor(allocate(src.dtype, src.size), src.shape);
+    for (let b = 0; b < batch; b++) {
+      for (let t = 0; t < time; t++) {
+        const from = (b * time + t) * inner;
+        out.data.set(src.data.subarray(from, from + inner), (b * time + (time - 1 - t)) * inner);
+      }
+    }
+    return out;
+  };
+  return record('reverseTime', [x], flip(x), (dOut) => [flip(dOut)]);
+}
+
+/** timeStep(x, t) = x[:, t] — [batch, time, u] → [batch, u] (a slice and a reshape). */
+export function timeStep(x: Tensor, t: number): Tensor {
+  const [batch, , units] = x.shape;
+  return reshape(slice(x, [0, t, 0], [batch, 1, units]), [batch, units]);
+}
+
+/** The padding mask's column for step t as a constant [batch, 1] tensor of 0/1. */
+export function maskColumn(mask: Tensor, t: number, dtype: Tensor['dtype']): Tensor {
+  const [batch, time] = mask.shape;
+  const col = allocate(dtype, batch);
+  for (let b = 0; b < batch; b++) col[b] = mask.data[b * time + t] !== 0 ? 1 : 0;
+  return new Tensor(col, [batch, 1]);
+}
