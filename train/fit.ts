@@ -1,0 +1,140 @@
+/**
+ * The training loop (Keras `fit`): for each epoch, a seeded permutation of the samples, then
+ * mini-batches in that order (the last one smaller when the batch size does not divide N, as
+ * Keras), one optimizer step each; then the validation loss. The epoch's training loss is the
+ * mean of the batch losses weighted by batch size — the figure Keras prints.
+ *
+ * The batch buffers are allocated once per fit and refilled in place; the shuffle generator is
+ * the only source of randomness here, so saving its state (train/checkpoint.ts) after an epoch
+ * and resuming with `initialEpoch` replays the same batches.
+ */
+import { Tensor, allocate } from '../engine/tensor';
+import { Random } from '../engine/random';
+import type { Sequential } from './model';
+
+export interface BatchInfo {
+  /** 0-based epoch. */
+  readonly epoch: number;
+  /** 0-based batch within the epoch. */
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+}
+
+export interface EpochInfo {
+  /** 0-based epoch just finished. */
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Mean training loss over the epoch's batches (weighted by batch size). */
+  readonly loss: number;
+  /** Loss on validationData, or null without it. */
+  readonly valLoss: number | null;
+  /** Wall-clock seconds of this epoch (training and validation). */
+  readonly seconds: number;
+}
+
+export interface FitOptions {
+  /** Train until this epoch count is reached (epochs initialEpoch … epochs − 1 run). */
+  readonly epochs: number;
+  /** Default 32 (Keras). */
+  readonly batchSize?: number;
+  /** Shuffle before each epoch (default true). */
+  readonly shuffle?: boolean;
+  /** The shuffling generator (its state advances; save it to resume). Default: new Random(seed). */
+  readonly rng?: Random;
+  /** Seed for the shuffling generator when no rng is given (default 0). */
+  readonly seed?: number;
+  /** The first epoch to run (a resumed run), default 0. */
+  readonly initialEpoch?: number;
+  readonly validationData?: { readonly x: Tensor; readonly y: Tensor };
+  /** After every batch (progress bars). */
+  readonly onBatch?: (info: BatchInfo) => void;
+  /** After every epoch (checkpoints, logs); return false to stop training. */
+  readonly onEpoch?: (info: EpochInfo) => void | boolean;
+  /** Raise NonFiniteLossError on a NaN/Inf loss (default true). */
+  readonly stopOnNaN?: boolean;
+}
+
+/** Per-epoch figures, as Keras's History.history. */
+export interface History {
+  readonly epoch: number[];
+  readonly loss: number[];
+  readonly valLoss: number[];
+}
+
+/** The training loss stopped being a finite number: the weights are those of the last good step. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly loss: number, readonly where: string) {
+    super(`training stopped: the loss is ${loss} (non-finite) ${where}; the weights are those of the last finite step`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Copy the samples order[from … from+count) of src into out (rows of src.size/N values). */
+function gatherRows(src: Tensor, order: Int32Array, from: number, out: Tensor): void {
+  const per = src.size / src.shape[0];
+  const count = out.shape[0];
+  for (let r = 0; r < count; r++) {
+    const s = order[from + r] * per;
+    out.data.set(src.data.subarray(s, s + per), r * per);
+  }
+}
+
+function batchBuffer(like: Tensor, rows: number): Tensor {
+  const per = like.size / like.shape[0];
+  return new Tensor(allocate(like.dtype, rows * per), [rows, ...like.shape.slice(1)]);
+}
+
+export function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions): History {
+  const n = x.shape[0];
+  if (y.shape[0] !== n) throw new Error(`fit: x holds ${n} samples but y holds ${y.shape[0]}`);
+  if (n === 0) throw new Error('fit: no training samples');
+  const batchSize = options.batchSize ?? 32;
+  const initialEpoch = options.initialEpoch ?? 0;
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new Error(`fit: epochs must be an integer ≥ 0, got ${options.epochs}`);
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be an integer ≥ 0, got ${initialEpoch}`);
+  const rng = options.rng ?? new Random(options.seed ?? 0);
+  const shuffle = options.shuffle ?? true;
+  const stopOnNaN = options.stopOnNaN ?? true;
+
+  const batches = Math.ceil(n / batchSize);
+  const full = Math.min(batchSize, n);
+  const rest = n % batchSize;
+  const xFull = batchBuffer(x, full);
+  const yFull = batchBuffer(y, full);
+  const xRest = rest > 0 && n > batchSize ? batchBuffer(x, rest) : xFull;
+  const yRest = rest > 0 && n > batchSize ? batchBuffer(y, rest) : yFull;
+  let order: Int32Array = new Int32Array(n).map((_, i) => i);
+
+  const history: History = { epoch: [], loss: [], valLoss: [] };
+  for (let epoch = initialEpoch; epoch < options.epochs; epoch++) {
+    const started = Date.now();
+    if (shuffle) order = rng.permutation(n);
+    let total = 0;
+    for (let b = 0; b < batches; b++) {
+      const last = b === batches - 1 && rest > 0;
+      const xb = last ? xRest : xFull;
+      const yb = last ? yRest : yFull;
+      gatherRows(x, order, b * batchSize, xb);
+      gatherRows(y, order, b * batchSize, yb);
+      let loss: number;
+      try {
+        loss = model.trainOnBatch(xb, yb, { stopOnNaN });
+      } catch (e) {
+        if (e instanceof NonFiniteLossError) throw new NonFiniteLossError(e.loss, `at epoch ${epoch + 1}, batch ${b + 1} of ${batches}`);
+        throw e;
+      }
+      total += loss * xb.shape[0];
+      options.onBatch?.({ epoch, batch: b, batches, loss });
+    }
+    const loss = total / n;
+    const valLoss = options.validationData ? model.evaluate(options.validationData.x, options.validationData.y) : null;
+    history.epoch.push(epoch);
+    history.loss.push(loss);
+    if (valLoss !== null) history.valLoss.push(valLoss);
+    const carryOn = options.onEpoch?.({ epoch, epochs: options.epochs, loss, valLoss, seconds: (Date.now() - started) / 1000 });
+    if (carryOn === false) break;
+  }
+  return history;
+}

@@ -1,0 +1,84 @@
+/**
+ * `--data FILE`: a JSON object {"x": [N][T][F], "y": [N][k] or [N][T][k]} of finite numbers.
+ * Every fault is reported with the file and the position (`x[3][7]`), and what was expected.
+ */
+import * as fs from 'fs';
+import { Tensor } from '../../engine/tensor';
+import type { Split } from './series';
+
+/** A nested array of finite numbers of one of the allowed ranks → float32 tensor. */
+function nestedToTensor(file: string, key: string, value: unknown, ranks: readonly number[]): Tensor {
+  const shape: number[] = [];
+  let probe: unknown = value;
+  while (Array.isArray(probe)) {
+    if (probe.length === 0) {
+      throw new Error(`${file}: '${key}${shape.map(() => '[0]').join('')}' is an empty array; expected ${describe(key, ranks)} with no empty axis`);
+    }
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  if (!ranks.includes(shape.length)) {
+    throw new Error(`${file}: '${key}' has ${shape.length} nested levels (shape [${shape}]); expected ${describe(key, ranks)}`);
+  }
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  let k = 0;
+  const walk = (v: unknown, axis: number, where: string): void => {
+    if (axis === shape.length) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new Error(`${file}: ${where} is ${JSON.stringify(v) ?? String(v)}; expected a finite number`);
+      }
+      data[k++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[axis]) {
+      const got = Array.isArray(v) ? `${v.length} entries` : JSON.stringify(v);
+      throw new Error(`${file}: ragged array: ${where} has ${got}; expected ${shape[axis]} entries (shape [${shape}] from the first entries)`);
+    }
+    for (let i = 0; i < v.length; i++) walk(v[i], axis + 1, `${where}[${i}]`);
+  };
+  walk(value, 0, key);
+  return new Tensor(data, shape);
+}
+
+function describe(key: string, ranks: readonly number[]): string {
+  return key === 'x' ? 'a nested array [N][T][F]' : ranks.length > 1 ? 'a nested array [N][k] or [N][T][k]' : `a nested array of rank ${ranks[0]}`;
+}
+
+/** Check and convert a parsed data object; `file` names the source in errors. */
+export function parseDataObject(value: unknown, file = 'data'): Split {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${file}: expected a JSON object {"x": [N][T][F], "y": [N][k] or [N][T][k]}`);
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key of ['x', 'y']) {
+    if (!(key in obj)) throw new Error(`${file}: the key "${key}" is missing; expected {"x": [N][T][F], "y": [N][k] or [N][T][k]}`);
+  }
+  const x = nestedToTensor(file, 'x', obj.x, [3]);
+  const y = nestedToTensor(file, 'y', obj.y, [2, 3]);
+  if (x.shape[0] !== y.shape[0]) {
+    throw new Error(`${file}: x holds ${x.shape[0]} samples but y holds ${y.shape[0]}; they must match`);
+  }
+  if (y.rank === 3 && y.shape[1] !== x.shape[1]) {
+    throw new Error(`${file}: y of shape [${y.shape}] has ${y.shape[1]} time steps but x of shape [${x.shape}] has ${x.shape[1]}`);
+  }
+  return { x, y };
+}
+
+/** Read `--data FILE`. */
+export function loadDataFile(file: string): Split {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot read the data file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (text.trim() === '') throw new Error(`${file}: the data file is empty`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    const hint = /\bNaN\b|\bInfinity\b/.test(text) ? ' (NaN and Infinity are not JSON numbers: the data must be finite)' : '';
+    throw new Error(`${file}: not valid JSON: ${(e as Error).message}${hint}`);
+  }
+  return parseDataObject(parsed, file);
+}
