@@ -1,0 +1,140 @@
+/**
+ * A tiny WebAssembly assembler: just enough of the binary format to write the matmul kernel
+ * in TypeScript and build its bytes at load time (no .wasm file, no build tool).
+ *
+ * The kernel source (kernels/wasm/gemm-module.ts) reads like the text format: one method per
+ * instruction (`code.localGet(x).v128Load(16)` is `(v128.load offset=16 (local.get $x))`).
+ * Only the instructions the kernel uses are here. Reference: the WebAssembly core spec,
+ * "Binary Format" chapter, and the SIMD proposal's opcode table (prefix 0xFD).
+ */
+
+/** Value types, by their binary codes. */
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+export type ValueType = typeof I32 | typeof V128;
+
+/** Unsigned LEB128, the encoding of every length, index and immediate below. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (i32.const's immediate). */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function utf8(s: string): number[] {
+  const bytes = Array.from(Buffer.from(s, 'utf8'));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+/** A vector (length-prefixed) of already-encoded items. */
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** The body of one function: a flat instruction stream built by chained calls. */
+export class Code {
+  readonly bytes: number[] = [];
+
+  private op(...b: number[]): this {
+    this.bytes.push(...b);
+    return this;
+  }
+  /** SIMD instructions: prefix 0xFD, then the opcode as a LEB128. */
+  private simd(opcode: number, ...imm: number[]): this {
+    return this.op(0xfd, ...uleb(opcode), ...imm);
+  }
+  /** memarg = alignment exponent, byte offset. */
+  private static memarg(alignLog2: number, offset: number): number[] {
+    return [...uleb(alignLog2), ...uleb(offset)];
+  }
+
+  // Control: structured blocks; `br` to a loop jumps back to its start, to a block past its end.
+  block(): this { return this.op(0x02, 0x40); }
+  loop(): this { return this.op(0x03, 0x40); }
+  end(): this { return this.op(0x0b); }
+  br(depth: number): this { return this.op(0x0c, ...uleb(depth)); }
+  brIf(depth: number): this { return this.op(0x0d, ...uleb(depth)); }
+
+  // Locals.
+  localGet(i: number): this { return this.op(0x20, ...uleb(i)); }
+  localSet(i: number): this { return this.op(0x21, ...uleb(i)); }
+  localTee(i: number): this { return this.op(0x22, ...uleb(i)); }
+
+  // i32 arithmetic.
+  i32Const(v: number): this { return this.op(0x41, ...sleb(v | 0)); }
+  i32Eqz(): this { return this.op(0x45); }
+  i32Ne(): this { return this.op(0x47); }
+  i32LtU(): this { return this.op(0x49); }
+  i32Add(): this { return this.op(0x6a); }
+  i32Sub(): this { return this.op(0x6b); }
+  i32Mul(): this { return this.op(0x6c); }
+  i32Shl(): this { return this.op(0x74); }
+
+  // Memory: scalar f32 and whole-vector v128 loads/stores.
+  f32Load(offset = 0): this { return this.op(0x2a, ...Code.memarg(2, offset)); }
+  f32Store(offset = 0): this { return this.op(0x38, ...Code.memarg(2, offset)); }
+  v128Load(offset = 0): this { return this.simd(0x00, ...Code.memarg(4, offset)); }
+  /** Load one f32 and broadcast it to all four lanes. */
+  v128Load32Splat(offset = 0): this { return this.simd(0x09, ...Code.memarg(2, offset)); }
+  v128Store(offset = 0): this { return this.simd(0x0b, ...Code.memarg(4, offset)); }
+
+  // f32x4 arithmetic (four lanes at once).
+  f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Mul(): this { return this.simd(0xe6); }
+}
+
+/** One function: its signature, extra locals (after the parameters) and body. */
+export interface FunctionDef {
+  readonly name: string;
+  readonly params: readonly ValueType[];
+  readonly locals: readonly ValueType[];
+  readonly body: Code;
+}
+
+/**
+ * A module that imports its memory as `env.memory` (so the JS side owns it and can grow it)
+ * and exports each function by name. Functions return nothing.
+ */
+export function buildModule(functions: readonly FunctionDef[], shared = false): Uint8Array<ArrayBuffer> {
+  const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
+  const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), 0x00]);
+  // Memory limits: flag 0 = min only; 3 = shared with a maximum (shared memory needs one).
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const memoryImport = [...utf8('env'), ...utf8('memory'), 0x02, ...limits];
+  const bodies = functions.map((f) => {
+    // Locals are run-length encoded: (count, type) pairs.
+    const groups: number[][] = [];
+    for (const t of f.locals) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else groups.push([1, t]);
+    }
+    const content = [...vec(groups.map(([count, t]) => [...uleb(count), t])), ...f.body.bytes, 0x0b];
+    return [...uleb(content.length), ...content];
+  });
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    ...section(1, vec(types)),
+    ...section(2, vec([memoryImport])),
+    ...section(3, vec(functions.map((_, i) => uleb(i)))),
+    ...section(7, vec(functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(bodies)),
+  ];
+  return new Uint8Array(bytes);
+}

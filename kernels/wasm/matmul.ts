@@ -1,0 +1,120 @@
+/**
+ * float32 matmul on the WebAssembly SIMD kernel: out[b] = op(A[b]) · op(B[b]).
+ *
+ * The driver is the outer three loops of GotoBLAS: k is cut into blocks of KC (so a panel
+ * of B̃, KC × NR floats, stays in L1) and the rows into blocks of MC (so a block of Ã,
+ * MC × KC floats, stays in L2); the wasm `gebp` does the rest. Operands are packed into
+ * the module's own linear memory (./pack.ts), C accumulates there, padded to whole tiles,
+ * and the valid m × n part is copied out. The copies are O(n²) against O(n³) work, which is
+ * why kernels/cpu/matmul.ts only comes here above a size threshold.
+ */
+import type { MatmulDims } from '../kernel';
+import { gemmModuleBytes, MR, NR, type PackFn } from './gemm-module';
+import { packPanels, type PackFns } from './pack';
+
+/** k-block: a B̃ panel is KC · NR · 4 bytes = 8 KiB, well inside L1. */
+const KC = 256;
+/** Row block: an Ã block is MC · KC · 4 bytes = 128 KiB, inside L2. */
+const MC = MR * Math.floor(128 / MR);
+const PAGE = 65536;
+
+type Gebp = (kc: number, mPanels: number, nPanels: number, ap: number, bp: number, c: number, ldc: number) => void;
+
+/** The instantiated module and views on its memory (re-made whenever the memory grows). */
+interface Instance {
+  readonly memory: WebAssembly.Memory;
+  readonly gebp: Gebp;
+  readonly packA: PackFns;
+  readonly packB: PackFns;
+  floats: Float32Array;
+}
+
+let instance: Instance | null = null;
+
+/** Whether this JavaScript engine runs WebAssembly SIMD (it compiles the module if so). */
+export function wasmSimdAvailable(): boolean {
+  try {
+    return WebAssembly.validate(gemmModuleBytes());
+  } catch {
+    return false;
+  }
+}
+
+function getInstance(): Instance {
+  if (instance) return instance;
+  const memory = new WebAssembly.Memory({ initial: 16 });
+  const module = new WebAssembly.Module(gemmModuleBytes());
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const fns = (width: number): PackFns => ({
+    width,
+    scalar: exports[`pack_${width}_scalar`] as PackFn,
+    vector: exports[`pack_${width}_vector`] as PackFn,
+  });
+  instance = { memory, gebp: exports.gebp as Gebp, packA: fns(MR), packB: fns(NR), floats: new Float32Array(memory.buffer) };
+  return instance;
+}
+
+/** Make the memory at least `floats` floats long. */
+function reserve(inst: Instance, floats: number): void {
+  const bytes = floats * 4;
+  if (bytes <= inst.memory.buffer.byteLength) return;
+  inst.memory.grow(Math.ceil((bytes - inst.memory.buffer.byteLength) / PAGE));
+  inst.floats = new Float32Array(inst.memory.buffer); // growing detaches the old buffer
+}
+
+const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+/** out[b] = op(A[b]) · op(B[b]) for float32 storage, on the SIMD kernel. */
+export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, d: MatmulDims): void {
+  let { batch, m } = d;
+  const { n, k, transA, transB, batchB } = d;
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    out.fill(0, 0, batch * m * n);
+    return;
+  }
+  // A batch of row-major A's against one shared B is a single taller product: [batch·m, k]·B.
+  if (!batchB && !transA && batch > 1) {
+    m *= batch;
+    batch = 1;
+  }
+  const mPad = roundUp(m, MR);
+  const nPad = roundUp(n, NR);
+  // Float offsets of the regions: raw copies of A and B, their packed forms, and C
+  // (each a multiple of 4 floats, so 16-byte aligned).
+  const rawA = 0;
+  const rawB = rawA + roundUp(m * k, 4);
+  const apAt = rawB + roundUp(k * n, 4);
+  const bpAt = apAt + k * mPad;
+  const cAt = bpAt + k * nPad;
+  const inst = getInstance();
+  reserve(inst, cAt + mPad * nPad);
+  const mem = inst.floats;
+  // A is m lanes (rows) of k steps; B is n lanes (columns) of k steps. Stored transposed,
+  // the roles of the two strides swap.
+  const aSource = { at: rawA, lanes: m, depth: k, laneStride: transA ? 1 : k, stepStride: transA ? m : 1 };
+  const bSource = { at: rawB, lanes: n, depth: k, laneStride: transB ? k : 1, stepStride: transB ? 1 : n };
+
+  for (let t = 0; t < batch; t++) {
+    mem.set(a.subarray(t * m * k, (t + 1) * m * k), rawA);
+    packPanels(inst.packA, mem, aSource, KC, apAt);
+    if (t === 0 || batchB) {
+      const bOff = batchB ? t * k * n : 0;
+      mem.set(b.subarray(bOff, bOff + k * n), rawB);
+      packPanels(inst.packB, mem, bSource, KC, bpAt);
+    }
+    mem.fill(0, cAt, cAt + mPad * nPad);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kcLen = Math.min(KC, k - pc);
+      for (let ic = 0; ic < mPad; ic += MC) {
+        const mcLen = Math.min(MC, mPad - ic);
+        inst.gebp(kcLen, mcLen / MR, nPad / NR,
+          4 * (apAt + pc * mPad + ic * kcLen), 4 * (bpAt + pc * nPad), 4 * (cAt + ic * nPad), 4 * nPad);
+      }
+    }
+    // Copy the valid m × n part out of the padded C.
+    const o = t * m * n;
+    if (nPad === n) out.set(mem.subarray(cAt, cAt + m * n), o);
+    else for (let i = 0; i < m; i++) out.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), o + i * n);
+  }
+}
