@@ -47,16 +47,23 @@ function callSites(stack: string | undefined): string {
   return kept.length > 0 ? kept.join('\n') : '    (no stack trace available)';
 }
 
+/** The call sites of the current call, with room for the engine's own frames that are dropped. */
+function stackHere(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 30;
+  const stack = new Error().stack;
+  Error.stackTraceLimit = limit;
+  return callSites(stack);
+}
+
 const hooks: AnomalyHooks = {
   forward(op: string, inputs: readonly Tensor[], output: Tensor): void {
     const bad = firstNonFinite(output);
     if (bad === null) return;
-    throw new AnomalyError(op, 'forward', inputs.map((x) => x.shape), callSites(new Error().stack),
+    throw new AnomalyError(op, 'forward', inputs.map((x) => x.shape), stackHere(),
       `${bad} of its output ${fmt(output.shape)}`);
   },
-  capture(): string {
-    return callSites(new Error().stack);
-  },
+  capture: stackHere,
   backward(entry: TapeEntry, inputGrads: readonly (Tensor | null)[]): void {
     for (let k = 0; k < inputGrads.length; k++) {
       const g = inputGrads[k];

@@ -83,7 +83,6 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
     const v = new Float64Array(total);
     let k = 0;
     for (const o of outs) {
-      if (o.dtype !== 'float64') throw new Error('gradcheck: fn produced a float32 output from float64 inputs; build it from the inputs with rnngrad ops');
       v.set(o.data, k);
       k += o.size;
     }
@@ -91,6 +90,10 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
   };
 
   const probe = noGrad(evalOutputs);
+  // Checked before any backward, whose own dtype error would hide the cause.
+  if (probe.some((o) => o.dtype !== 'float64')) {
+    throw new Error('gradcheck: fn produced a float32 output from float64 inputs; build it from the inputs with rnngrad ops');
+  }
   const shapes = probe.map((o) => o.shape);
   const totalOut = probe.reduce((a, o) => a + o.size, 0);
   const mode = options.mode === 'jacobian' || (options.mode !== 'projection' && totalOut <= 8) ? 'jacobian' : 'projection';
