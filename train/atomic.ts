@@ -1,0 +1,52 @@
+/**
+ * Atomic file writes: the data goes to a temporary file in the same directory, is flushed to
+ * disk (fsync), and is renamed over the target. rename(2) within one file system replaces the
+ * name in one step, so a reader — or a run killed at any instant — sees the old file or the new
+ * one, never a half-written one. The directory is fsynced too, so the rename itself survives a
+ * crash of the machine.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The prefix of temporary names: hidden, and never the name of a real model or checkpoint file. */
+export const TEMP_MARK = '.tmp-';
+
+/** A fresh temporary name beside `target`: `.<name>.tmp-<pid>-<counter>`. */
+let counter = 0;
+export function tempNameFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}${TEMP_MARK}${process.pid}-${counter++}`);
+}
+
+/** fsync a directory so that renames inside it are durable (a no-op where the OS refuses). */
+export function fsyncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic.
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+/** Write `data` to `file` atomically (temp file in the same directory, fsync, rename). */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = tempNameFor(file);
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(tmp, 'wx');
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let written = 0;
+    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = null;
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== null) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`cannot write ${file}: ${(e as Error).message}`);
+  }
+  fsyncDir(path.dirname(file));
+}

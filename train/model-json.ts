@@ -1,0 +1,205 @@
+/**
+ * The TensorFlow.js LayersModel format (SEMANTICS.md, "Model files"), in memory:
+ *
+ *   model.json = { format: "layers-model", modelTopology: <Keras Sequential config>,
+ *                  weightsManifest: [{ paths: [shard files], weights: [{ name, shape, dtype }] }] }
+ *
+ * and each group's shards, concatenated, hold its weights as little-endian float32 in manifest
+ * order. This file turns a parsed model.json plus the shards' bytes into a Sequential and back;
+ * train/model-files.ts does the file system. Every error names the file and what was expected.
+ */
+import type { KerasLayerConfig } from '../cells/layer';
+import { layerFromConfig, matchesWeightName, FromConfigOptions } from '../cells/from-config';
+import { Sequential } from './model';
+
+export interface ManifestEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: string;
+}
+export interface ManifestGroup {
+  readonly paths: readonly string[];
+  readonly weights: readonly ManifestEntry[];
+}
+export interface ModelJson {
+  readonly format: 'layers-model';
+  readonly generatedBy?: string;
+  readonly convertedBy?: string | null;
+  readonly modelTopology: { readonly class_name: 'Sequential'; readonly config: { readonly name: string; readonly layers: KerasLayerConfig[] } };
+  readonly weightsManifest: ManifestGroup[];
+}
+
+/** The file name rnngrad writes the weights to (TF.js's name for a single shard). */
+export const WEIGHTS_FILE = 'group1-shard1of1.bin';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The Sequential config inside modelTopology (accepting the converter's `{ model_config, … }` wrapping). */
+function sequentialLayers(json: Obj, file: string): { name: string; layers: KerasLayerConfig[] } {
+  let topology = json.modelTopology;
+  if (!isObj(topology)) throw new Error(`${file}: 'modelTopology' is missing or not an object; expected the Keras model config`);
+  if (isObj(topology.model_config)) topology = topology.model_config;
+  const t = topology as Obj;
+  if (t.class_name !== 'Sequential') {
+    throw new Error(`${file}: the model is a '${String(t.class_name)}'; rnngrad reads Sequential models only`);
+  }
+  // Keras < 2.2 wrote the layer list as the config itself.
+  const config = Array.isArray(t.config) ? { layers: t.config } : t.config;
+  if (!isObj(config) || !Array.isArray(config.layers) || config.layers.length === 0) {
+    throw new Error(`${file}: modelTopology.config.layers is missing or empty; expected the list of layer configs`);
+  }
+  config.layers.forEach((l, i) => {
+    if (!isObj(l) || typeof l.class_name !== 'string' || (l.config !== undefined && l.config !== null && !isObj(l.config))) {
+      throw new Error(`${file}: layer ${i} is not a { class_name, config } object`);
+    }
+  });
+  return { name: typeof config.name === 'string' ? config.name : 'sequential', layers: config.layers as KerasLayerConfig[] };
+}
+
+function checkShape(v: unknown, where: string): (number | null)[] {
+  if (!Array.isArray(v) || v.some((d) => d !== null && !(Number.isInteger(d) && d > 0))) {
+    throw new Error(`${where} should be a list of positive integers or null, got ${JSON.stringify(v)}`);
+  }
+  return v as (number | null)[];
+}
+
+/** The manifest, flattened: each weight with its group. */
+function manifestOf(json: Obj, file: string): { entries: (ManifestEntry & { group: number })[]; groups: ManifestGroup[] } {
+  const m = json.weightsManifest;
+  if (!Array.isArray(m)) throw new Error(`${file}: 'weightsManifest' is missing or not a list of { paths, weights } groups`);
+  const entries: (ManifestEntry & { group: number })[] = [];
+  m.forEach((g, gi) => {
+    if (!isObj(g) || !Array.isArray(g.paths) || !g.paths.every((p) => typeof p === 'string') || !Array.isArray(g.weights)) {
+      throw new Error(`${file}: weightsManifest[${gi}] should be { paths: [file names], weights: [{ name, shape, dtype }] }`);
+    }
+    g.weights.forEach((w, wi) => {
+      if (!isObj(w) || typeof w.name !== 'string') throw new Error(`${file}: weightsManifest[${gi}].weights[${wi}] has no name`);
+      const shape = checkShape(w.shape, `${file}: the shape of weight '${w.name}'`);
+      if (shape.includes(null)) throw new Error(`${file}: the shape of weight '${w.name}' has a null dimension`);
+      const dtype = w.dtype ?? 'float32';
+      if (dtype !== 'float32') throw new Error(`${file}: weight '${w.name}' is ${String(dtype)}; rnngrad reads float32 weights only`);
+      if (isObj(w.quantization)) throw new Error(`${file}: weight '${w.name}' is quantized; rnngrad reads unquantized float32 weights only`);
+      entries.push({ name: w.name, shape: shape as number[], dtype: 'float32', group: gi });
+    });
+  });
+  return { entries, groups: m as ManifestGroup[] };
+}
+
+/**
+ * A Sequential from a parsed model.json and the bytes of each group (its shards concatenated,
+ * `readGroup(index, paths)`). `file` names model.json in errors.
+ */
+export function modelFromJson(
+  json: unknown,
+  readGroup: (index: number, paths: readonly string[]) => Uint8Array,
+  file = 'model.json',
+  options: FromConfigOptions = {},
+): Sequential {
+  if (!isObj(json)) throw new Error(`${file}: expected a JSON object with modelTopology and weightsManifest`);
+  if (json.format !== undefined && json.format !== null && json.format !== 'layers-model') {
+    throw new Error(`${file}: format '${String(json.format)}' is not supported; expected 'layers-model' (a TF.js LayersModel)`);
+  }
+  const { name, layers: configs } = sequentialLayers(json, file);
+  let inputShape: (number | null)[] | null = null;
+  let layerConfigs = configs;
+  if (configs[0].class_name === 'InputLayer') {
+    const c = (configs[0].config ?? {}) as Obj;
+    inputShape = checkShape(c.batch_input_shape ?? c.batch_shape, `${file}: InputLayer batch_input_shape`);
+    layerConfigs = configs.slice(1);
+  } else {
+    const c = (configs[0].config ?? {}) as Obj;
+    if (c.batch_input_shape) inputShape = checkShape(c.batch_input_shape, `${file}: batch_input_shape of the first layer`);
+    else if (c.input_shape) inputShape = [null, ...checkShape(c.input_shape, `${file}: input_shape of the first layer`)];
+  }
+  const features = inputShape?.[inputShape.length - 1];
+  if (inputShape === null || typeof features !== 'number') {
+    throw new Error(`${file}: the first layer gives no batch_input_shape ending in the feature count (e.g. [null, null, 1])`);
+  }
+  const layers = layerConfigs.map((c, i) => {
+    try {
+      return layerFromConfig(c, options);
+    } catch (e) {
+      throw new Error(`${file}: layer ${i}: ${(e as Error).message}`);
+    }
+  });
+  const model = new Sequential(layers, { name, inputShape });
+  loadWeights(model, json, readGroup, file);
+  return model;
+}
+
+/** Match each model weight to one manifest entry by name, check shapes, copy the values. */
+function loadWeights(model: Sequential, json: Obj, readGroup: (index: number, paths: readonly string[]) => Uint8Array, file: string): void {
+  const { entries, groups } = manifestOf(json, file);
+  const owners = new Array<number>(entries.length).fill(-1);
+  const params = model.weights();
+  const fileNames: string[] = [];
+  let k = 0;
+  for (const layer of model.layers) {
+    for (const w of layer.weights()) {
+      const param = params[k];
+      const exact = entries.findIndex((e) => e.name.replace(/:\d+$/, '') === param.name);
+      const candidates = exact >= 0 ? [exact] : entries.flatMap((e, i) => (matchesWeightName(e.name, layer.name, w.name) ? [i] : []));
+      if (candidates.length === 0) {
+        throw new Error(`${file}: no weight for '${param.name}' (shape [${param.tensor.shape}]) in weightsManifest; it names ${entries.map((e) => `'${e.name}'`).join(', ') || 'no weights'}`);
+      }
+      if (candidates.length > 1) throw new Error(`${file}: several weights could be '${param.name}': ${candidates.map((i) => `'${entries[i].name}'`).join(', ')}`);
+      const e = candidates[0];
+      if (owners[e] >= 0) throw new Error(`${file}: weight '${entries[e].name}' would fill both '${params[owners[e]].name}' and '${param.name}'`);
+      owners[e] = k;
+      const want = param.tensor.shape;
+      if (entries[e].shape.length !== want.length || entries[e].shape.some((d, i) => d !== want[i])) {
+        throw new Error(`${file}: weight '${entries[e].name}' has shape [${entries[e].shape}] but the layer config makes '${param.name}' of shape [${want}]`);
+      }
+      fileNames.push(entries[e].name);
+      k++;
+    }
+  }
+  const unknown = entries.filter((_, i) => owners[i] < 0).map((e) => `'${e.name}'`);
+  if (unknown.length > 0) {
+    throw new Error(`${file}: unknown weight name(s) ${unknown.join(', ')} — the model's weights are ${params.map((p) => `'${p.name}'`).join(', ')}`);
+  }
+  groups.forEach((g, gi) => {
+    const inGroup = entries.map((e, i) => ({ e, i })).filter(({ e }) => e.group === gi);
+    const need = inGroup.reduce((acc, { e }) => acc + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
+    const bytes = inGroup.length === 0 && g.paths.length === 0 ? new Uint8Array(0) : readGroup(gi, g.paths);
+    if (bytes.length !== need) {
+      throw new Error(`${file}: the weights file(s) ${g.paths.join(', ')} hold ${bytes.length} bytes, but the manifest's weights need ${need} (float32)`);
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let offset = 0;
+    for (const { i } of inGroup) {
+      const data = params[owners[i]].tensor.data;
+      for (let j = 0; j < data.length; j++, offset += 4) data[j] = view.getFloat32(offset, true);
+    }
+  });
+  model.fileWeightNames = fileNames;
+  // Manifest position of each model weight, so saving writes the file's order back.
+  model.fileManifestOrder = owners.slice();
+}
+
+/** model.json (as an object) and the bytes of WEIGHTS_FILE for a model. */
+export function modelToJson(model: Sequential, generatedBy = 'rnngrad'): { json: ModelJson; weights: Uint8Array } {
+  const params = model.weights();
+  const names = model.fileWeightNames?.length === params.length ? model.fileWeightNames : params.map((p) => p.name);
+  const order = model.fileManifestOrder?.length === params.length ? model.fileManifestOrder : params.map((_, i) => i);
+  const layers = model.layers.map((l) => l.toConfig());
+  // TF.js and Keras read the input shape from the first layer's config.
+  layers[0] = { class_name: layers[0].class_name, config: { batch_input_shape: model.inputShape.slice(), ...layers[0].config } };
+  const size = params.reduce((acc, p) => acc + p.tensor.size, 0);
+  const weights = new Uint8Array(4 * size);
+  const view = new DataView(weights.buffer);
+  let offset = 0;
+  for (const k of order) {
+    const data = params[k].tensor.data;
+    for (let j = 0; j < data.length; j++, offset += 4) view.setFloat32(offset, data[j], true);
+  }
+  const json: ModelJson = {
+    format: 'layers-model',
+    generatedBy,
+    convertedBy: null,
+    modelTopology: { class_name: 'Sequential', config: { name: model.name, layers } },
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: order.map((k) => ({ name: names[k], shape: params[k].tensor.shape.slice(), dtype: 'float32' })) }],
+  };
+  return { json, weights };
+}
