@@ -3,7 +3,7 @@
  * (backpropagation through time) written out by hand around the fused gate kernel.
  * It computes exactly what the composed cell in lstm.ts computes, step by step:
  *
- *   z_t = xW_t + (h_{t−1} ⊙ m)·U         xW = x·W + b comes in precomputed for all steps
+ *   z_t = xW_t + b + (h_{t−1} ⊙ m)·U     xW = x·W comes in precomputed for all steps (one matmul)
  *   i, f, g, o, c_t, h_t = lstmGates(z_t, c_{t−1})       (one kernel, gate order i, f, c, o)
  *
  * with m the (optional) variational recurrent dropout mask. Backward, from t = T−1 down to 0:
@@ -11,6 +11,7 @@
  *   dh_t  = dH_t + dz_{t+1}·Uᵀ ⊙ m        (what the output and the next step send back)
  *   dz_t, dc_{t−1} = lstmGatesBackward(dh_t, dc_t)
  *   dU    = Σ_t (h_{t−1} ⊙ m)ᵀ·dz_t       (one matmul over all steps at the end)
+ *   db    = Σ_t Σ_batch dz_t                 (the bias is added here, so its sum needs no extra pass)
  *
  * Per step there is one matmul and one gate kernel each way, and no tensors or tape entries —
  * which is what makes a 50-step, 2-layer LSTM fast (TF.js records ~15 000 kernels for it).
@@ -43,16 +44,18 @@ function gateViews(buffers: Record<keyof LstmGateBuffers, Storage>, t: number, n
 }
 
 /**
- * lstmSequence(xW, U, h0, c0): run the LSTM over all steps of xW [batch, time, 4u];
- * returns every h_t ([batch, time, u]) and the last c ([batch, u]); gradients flow to xW, U, h0, c0.
+ * lstmSequence(xW, U, b, h0, c0): run the LSTM over all steps of xW = x·W [batch, time, 4u];
+ * returns every h_t ([batch, time, u]) and the last c ([batch, u]); gradients flow to xW, U, b, h0, c0.
  */
-export function lstmSequence(xW: Tensor, U: Tensor, h0: Tensor, c0: Tensor, options: LstmSequenceOptions = {}): LstmSequenceResult {
+export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: Tensor, options: LstmSequenceOptions = {}): LstmSequenceResult {
   const hard = options.hard ?? false;
   const mask = options.recurrentMask ?? null;
   if (xW.rank !== 3 || U.rank !== 2) throw new OpError('lstmSequence', `expected xW [batch, time, 4u] and U [u, 4u], got ${fmt(xW.shape)} and ${fmt(U.shape)}`);
   const [batch, time, u4] = xW.shape;
   const units = U.shape[0];
-  if (u4 !== 4 * units || U.shape[1] !== u4) throw new OpError('lstmSequence', `xW ${fmt(xW.shape)} and U ${fmt(U.shape)} disagree on 4·units`);
+  if (u4 !== 4 * units || U.shape[1] !== u4 || b.size !== u4 || b.rank !== 1) {
+    throw new OpError('lstmSequence', `xW ${fmt(xW.shape)}, U ${fmt(U.shape)} and b ${fmt(b.shape)} disagree on 4·units`);
+  }
   for (const [name, s] of [['h0', h0], ['c0', c0], ['recurrentMask', mask]] as const) {
     if (s && (s.rank !== 2 || s.shape[0] !== batch || s.shape[1] !== units)) {
       throw new OpError('lstmSequence', `${name} has shape ${fmt(s.shape)}, expected [${batch},${units}]`);
@@ -70,6 +73,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, h0: Tensor, c0: Tensor, opti
   const hIn = allocate(dtype, time * n); // h_{t−1} ⊙ m, the matmul's left operand at each step
   const dims = { batch: 1, m: batch, n: u4, k: units, transA: false, transB: false, batchB: false };
   const xd = xW.data;
+  const bd = b.data;
   for (let t = 0; t < time; t++) {
     const hPrev = t === 0 ? h0.data : saved.h.subarray((t - 1) * n, t * n);
     const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
@@ -78,17 +82,17 @@ export function lstmSequence(xW: Tensor, U: Tensor, h0: Tensor, c0: Tensor, opti
     else hm.set(hPrev);
     const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
     k.matmul(hm, U.data, zt, dims); // h_{t−1}·U
-    for (let b = 0; b < batch; b++) {
-      const src = (b * time + t) * u4;
-      const dst = b * u4;
-      for (let j = 0; j < u4; j++) zt[dst + j] += xd[src + j]; // + x_t·W + b
+    for (let r = 0; r < batch; r++) {
+      const src = (r * time + t) * u4;
+      const dst = r * u4;
+      for (let j = 0; j < u4; j++) zt[dst + j] += xd[src + j] + bd[j]; // + x_t·W + b
     }
     k.lstmGates(zt, cPrev, batch, units, hard, gateViews(saved, t, n));
   }
   // Outputs: H batch-major [batch, time, u]; c_T.
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
   for (let t = 0; t < time; t++) {
-    for (let b = 0; b < batch; b++) H.data.set(saved.h.subarray(t * n + b * units, t * n + (b + 1) * units), (b * time + t) * units);
+    for (let r = 0; r < batch; r++) H.data.set(saved.h.subarray(t * n + r * units, t * n + (r + 1) * units), (r * time + t) * units);
   }
   const cT = new Tensor(saved.c.slice((time - 1) * n, time * n), [batch, units]);
 
@@ -98,6 +102,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, h0: Tensor, c0: Tensor, opti
 
   const backward = (dH: Tensor): (Tensor | null)[] => {
     const dXW = new Tensor(allocate(dtype, xW.size), xW.shape);
+    const db = new Tensor(allocate(dtype, u4), b.shape);
     const dZ = allocate(dtype, time * batch * u4); // [time, batch, 4u]
     const dh = allocate(dtype, n);
     const dhNext = allocate(dtype, n); // dz_{t+1}·Uᵀ ⊙ m
@@ -107,9 +112,9 @@ export function lstmSequence(xW: Tensor, U: Tensor, h0: Tensor, c0: Tensor, opti
     const dcPrev = allocate(dtype, n);
     const backDims = { batch: 1, m: batch, n: units, k: u4, transA: false, transB: true, batchB: false };
     for (let t = time - 1; t >= 0; t--) {
-      for (let b = 0; b < batch; b++) {
-        const src = (b * time + t) * units;
-        for (let j = 0; j < units; j++) dh[b * units + j] = dH.data[src + j] + dhNext[b * units + j];
+      for (let r = 0; r < batch; r++) {
+        const src = (r * time + t) * units;
+        for (let j = 0; j < units; j++) dh[r * units + j] = dH.data[src + j] + dhNext[r * units + j];
       }
       const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
       const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
@@ -118,7 +123,10 @@ export function lstmSequence(xW: Tensor, U: Tensor, h0: Tensor, c0: Tensor, opti
       dc.set(dcPrev);
       k.matmul(dzt, U.data, dhNext, backDims); // dz_t·Uᵀ
       if (mask) for (let q = 0; q < n; q++) dhNext[q] *= mask.data[q];
-      for (let b = 0; b < batch; b++) dXW.data.set(dzt.subarray(b * u4, (b + 1) * u4), (b * time + t) * u4);
+      for (let r = 0; r < batch; r++) {
+        dXW.data.set(dzt.subarray(r * u4, (r + 1) * u4), (r * time + t) * u4);
+        for (let j = 0; j < u4; j++) db.data[j] += dzt[r * u4 + j];
+      }
     }
     // dU = Σ_t (h_{t−1} ⊙ m)ᵀ·dz_t, one matmul over the [time·batch] rows.
     let dU: Tensor | null = null;
@@ -126,9 +134,9 @@ export function lstmSequence(xW: Tensor, U: Tensor, h0: Tensor, c0: Tensor, opti
       dU = new Tensor(allocate(dtype, U.size), U.shape);
       k.matmul(hIn, dZ, dU.data, { batch: 1, m: units, n: u4, k: time * batch, transA: true, transB: false, batchB: false });
     }
-    return [dXW, dU, h0.requiresGrad ? new Tensor(dhNext.slice(), h0.shape) : null, c0.requiresGrad ? new Tensor(dc.slice(), c0.shape) : null];
+    return [dXW, dU, db, h0.requiresGrad ? new Tensor(dhNext.slice(), h0.shape) : null, c0.requiresGrad ? new Tensor(dc.slice(), c0.shape) : null];
   };
-  const h = record('lstmSequence', [xW, U, h0, c0], H, backward);
+  const h = record('lstmSequence', [xW, U, b, h0, c0], H, backward);
   if (!h.requiresGrad) return { h, c: cT };
   // Side output: c_T depends on H on the tape, so its (trivial) rule runs first and hands dc_T over.
   const c = record('lstmSequence.c', [h], cT, (dc) => {

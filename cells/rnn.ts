@@ -14,7 +14,7 @@
  */
 import type { Tensor } from '../engine/tensor';
 import { zeros } from '../engine/creation';
-import { add, mul, where, transpose, unstack, stack } from '../engine/ops';
+import { add, mul, matmul, where, transpose, unstack, stack } from '../engine/ops';
 import { fmt } from '../engine/shape';
 import type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';
 import type { RecurrentCell } from './cell';
@@ -137,10 +137,10 @@ export class RNN implements Layer {
       seq = reverseTime(x);
       if (mask) mask = reverseTime(mask.detach());
     }
-    const xW = cell.projectInput(seq, drop.inputMasks); // x·W + b, all steps at once
     if (this.fused && mask === null && drop.fusable && isFusableLSTM(cell)) {
-      return this.fusedPass(xW, cell, initial, drop);
+      return this.fusedPass(seq, cell, initial, drop);
     }
+    const xW = cell.projectInput(seq, drop.inputMasks); // x·W + b, all steps at once
     const steps = unstack(transpose(xW, [1, 0, 2]), 0); // the rows xW_t, [batch, gates·units]
     let states = initial;
     let previousOutput: Tensor | null = null;
@@ -178,9 +178,11 @@ export class RNN implements Layer {
     return given.slice();
   }
 
-  private fusedPass(xW: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: SequenceDropout): RecurrentResult {
-    const U = cell.weights()[1].tensor;
-    const { h: H, c } = lstmSequence(xW, U, h0, c0, { hard: cell.recurrentActivation === 'hard_sigmoid', recurrentMask: drop.sharedRecurrentMask() });
+  private fusedPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: SequenceDropout): RecurrentResult {
+    const [W, U, b] = cell.weights().map((w) => w.tensor);
+    const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
+    const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
+    const { h: H, c } = lstmSequence(xW, U, b, h0, c0, { hard: cell.recurrentActivation === 'hard_sigmoid', recurrentMask: drop.sharedRecurrentMask() });
     const hLast = timeStep(H, H.shape[1] - 1);
     return { output: this.returnSequences ? H : hLast, states: [hLast, c] };
   }
