@@ -1,0 +1,45 @@
+/**
+ * Shared by the gpu.js specs: one gpu.js kernel set per test file (every call goes to gpu.js:
+ * no size threshold), random float64 inputs, and the parity measure max|gpu − cpu| / max|cpu|.
+ */
+import { Random } from '../../engine/random';
+import { createGpuKernels, GpuKernels } from '../../kernels/gpu';
+
+/** The tolerance of every kernel comparison (gpu.js computes in float32, the reference in float64). */
+export const KERNEL_TOLERANCE = 1e-4;
+
+let shared: GpuKernels | null = null;
+/** The gpu.js kernels, all calls on gpu.js (the mode is whatever this process can get). */
+export function gpuKernels(): GpuKernels {
+  if (!shared) {
+    shared = createGpuKernels({ minElements: 0, minMatmulWork: 0 });
+    // the mode that ran, in the test output (not only in test names)
+    process.stdout.write(`gpu.js kernels running as ${shared.name}\n`);
+  }
+  return shared;
+}
+
+/** n normal(0, 1) draws as float64, shifted/scaled by (x · scale + shift). */
+export function randomData(rng: Random, n: number, scale = 1, shift = 0): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.normal() * scale + shift;
+  return out;
+}
+
+/** max|actual − expected| / max|expected| (the denominator 1 when expected is all zeros). */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} ≠ ${expected.length}`);
+  let maxDiff = 0;
+  let maxRef = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (Number.isNaN(a) || Number.isNaN(e)) {
+      if (Number.isNaN(a) !== Number.isNaN(e)) return Infinity; // NaN on one side only
+      continue;
+    }
+    maxDiff = Math.max(maxDiff, Math.abs(a - e));
+    maxRef = Math.max(maxRef, Math.abs(e));
+  }
+  return maxDiff / (maxRef || 1);
+}
