@@ -1,7 +1,14 @@
 /**
  * CPU matrix multiply: out[b] = op(A[b]) · op(B[b]).
  *
- * Every variant keeps its innermost loop contiguous in memory:
+ * Two implementations behind one entry point:
+ * - float32 products above a small size go to the WebAssembly SIMD kernel (kernels/wasm/),
+ *   which packs the operands so every transpose variant runs at the plain one's speed.
+ * - Everything else — float64, tiny products, engines without wasm SIMD — runs the readable
+ *   TypeScript loops below, which are also the reference the wasm kernel is tested against
+ *   (spec/perf/matmul.test.ts).
+ *
+ * The reference loops keep their innermost loop contiguous in memory:
  * - A·B   (i-k-j): for 4 rows of A at once, stream rows of B into 4 rows of out — each B value
  *   loaded once is used four times (register blocking over rows).
  * - Aᵀ·B  (k-i-j): same streaming, A read down its columns (one scalar per row of out).
@@ -10,8 +17,37 @@
  * The backward of matmul uses the transposed variants, so no transpose is ever materialized there.
  */
 import type { Storage, MatmulDims } from '../kernel';
+import { wasmMatmul, wasmSimdAvailable } from '../wasm/matmul';
 
+/**
+ * Below this many multiply-adds (m·n·k per batch entry) the TS loops win: the wasm call,
+ * the copies in and out and the padding to whole 4×8 tiles cost ~0.5 µs. Measured on the
+ * 2-core EPYC: 4×4×4 js 0.2 µs vs wasm 1.3 µs; 8×8×8 js 0.7 µs vs wasm 0.5 µs; W1's
+ * 32×21·21×80 js 52 µs vs wasm 3.8 µs.
+ */
+export const WASM_MIN_MULTIPLY_ADDS = 512;
+
+let wasmEnabled = wasmSimdAvailable();
+
+/** Turn the wasm path on or off (benchmarks and tests compare the two); returns the old setting. */
+export function useWasmMatmul(on: boolean): boolean {
+  const was = wasmEnabled;
+  wasmEnabled = on && wasmSimdAvailable();
+  return was;
+}
+
+/** out[b] = op(A[b]) · op(B[b]); the kernel interface's matmul. */
 export function matmul(a: Storage, b: Storage, out: Storage, d: MatmulDims): void {
+  if (wasmEnabled && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array &&
+    d.m * d.n * d.k >= WASM_MIN_MULTIPLY_ADDS) {
+    wasmMatmul(a, b, out, d);
+    return;
+  }
+  matmulReference(a, b, out, d);
+}
+
+/** The reference: plain TypeScript loops, any dtype. */
+export function matmulReference(a: Storage, b: Storage, out: Storage, d: MatmulDims): void {
   const { batch, m, n, k } = d;
   for (let t = 0; t < batch; t++) {
     const aOff = t * m * k;

@@ -11,6 +11,7 @@
 import type { MatmulDims } from '../kernel';
 import { gemmModuleBytes, MR, NR, type PackFn } from './gemm-module';
 import { packPanels, type PackFns } from './pack';
+import { wasmApi, type WasmMemory } from './runtime';
 
 /** k-block: a B̃ panel is KC · NR · 4 bytes = 8 KiB, well inside L1. */
 const KC = 256;
@@ -22,7 +23,7 @@ type Gebp = (kc: number, mPanels: number, nPanels: number, ap: number, bp: numbe
 
 /** The instantiated module and views on its memory (re-made whenever the memory grows). */
 interface Instance {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly gebp: Gebp;
   readonly packA: PackFns;
   readonly packB: PackFns;
@@ -34,7 +35,7 @@ let instance: Instance | null = null;
 /** Whether this JavaScript engine runs WebAssembly SIMD (it compiles the module if so). */
 export function wasmSimdAvailable(): boolean {
   try {
-    return WebAssembly.validate(gemmModuleBytes());
+    return wasmApi !== undefined && wasmApi.validate(gemmModuleBytes());
   } catch {
     return false;
   }
@@ -42,9 +43,10 @@ export function wasmSimdAvailable(): boolean {
 
 function getInstance(): Instance {
   if (instance) return instance;
-  const memory = new WebAssembly.Memory({ initial: 16 });
-  const module = new WebAssembly.Module(gemmModuleBytes());
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  if (!wasmApi) throw new Error('wasmMatmul: this JavaScript engine has no WebAssembly');
+  const memory = new wasmApi.Memory({ initial: 16 });
+  const module = new wasmApi.Module(gemmModuleBytes());
+  const exports = new wasmApi.Instance(module, { env: { memory } }).exports;
   const fns = (width: number): PackFns => ({
     width,
     scalar: exports[`pack_${width}_scalar`] as PackFn,
