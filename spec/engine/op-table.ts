@@ -8,7 +8,7 @@ import { Random } from '../../engine/random';
 import type { Tensor } from '../../engine/tensor';
 import * as ops from '../../engine/ops';
 import {
-  Plain, plain, size, unravel, ravel, zipRef, mapRef, matmulRef, transposeRef, sliceRef, concatRef, reduceRef, layerNormRef,
+  Plain, plain, size, zipRef, sumToRef, mapRef, matmulRef, transposeRef, sliceRef, concatRef, reduceRef, layerNormRef,
   softmaxRef, randomShape, broadcastPartner, randomPlain,
 } from './reference';
 
@@ -103,16 +103,7 @@ export const opTable: OpRow[] = [
     sample: (r) => {
       const inputs = [randomPlain(r, randomShape(r, 1, 4))];
       const target = broadcastPartner(r, inputs[0].shape);
-      const ref = (x: Plain): Plain => {
-        const out = plain(target);
-        const off = x.shape.length - target.length;
-        for (let i = 0; i < x.data.length; i++) {
-          const idx = unravel(i, x.shape).slice(off).map((v, ax) => (target[ax] === 1 ? 0 : v));
-          out.data[ravel(idx, target)] += x.data[i];
-        }
-        return out;
-      };
-      return { label: `${shapeText(inputs)} → [${target}]`, inputs, run: (x) => ops.sumTo(x, target), ref };
+      return { label: `${shapeText(inputs)} → [${target}]`, inputs, run: (x) => ops.sumTo(x, target), ref: (x) => sumToRef(x, target) };
     },
   },
   {

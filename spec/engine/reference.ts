@@ -99,6 +99,17 @@ export function matmulRef(a: Plain, b: Plain, transA = false, transB = false): P
   return out;
 }
 
+/** The sum of x over the axes along which `target` was broadcast to x's shape. */
+export function sumToRef(x: Plain, target: readonly number[]): Plain {
+  const out = plain(target);
+  const off = x.shape.length - target.length;
+  for (let i = 0; i < x.data.length; i++) {
+    const idx = unravel(i, x.shape).slice(off).map((v, ax) => (target[ax] === 1 ? 0 : v));
+    out.data[ravel(idx, target)] += x.data[i];
+  }
+  return out;
+}
+
 export function transposeRef(x: Plain, perm: readonly number[]): Plain {
   const out = plain(perm.map((p) => x.shape[p]));
   for (let i = 0; i < out.data.length; i++) {
