@@ -1,0 +1,80 @@
+/**
+ * The fused whole-sequence LSTM against the composed cell: same values, same gradients
+ * (inputs, initial states, every weight), in float64 and float32, with and without dropout.
+ */
+import { RNN, LSTMCell, LSTM } from '../../cells';
+import type { RNNLayerOptions } from '../../cells';
+import { Random } from '../../engine/random';
+import { randn } from '../../engine/creation';
+import { sum, mul, add } from '../../engine/ops';
+import type { Tensor, DType } from '../../engine/tensor';
+import { tapeOf } from '../../engine/tape';
+
+function maxDiff(a: Tensor, b: Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  let m = 0;
+  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
+  return m;
+}
+
+interface Run {
+  out: Tensor;
+  states: Tensor[];
+  grads: Tensor[];
+  entries: string[];
+}
+
+function run(fused: boolean, dtype: DType, options: RNNLayerOptions & { hard?: boolean }, returnSequences: boolean): Run {
+  const rng = new Random(3);
+  const x = randn([4, 7, 3], { rng, dtype, requiresGrad: true });
+  const h0 = randn([4, 5], { rng, dtype, requiresGrad: true, std: 0.5 });
+  const c0 = randn([4, 5], { rng, dtype, requiresGrad: true, std: 0.5 });
+  const cell = new LSTMCell(5, { dtype, rng: new Random(11), recurrentActivation: options.hard ? 'hard_sigmoid' : 'sigmoid' });
+  const layer = new RNN(cell, { ...options, fused, returnSequences, rng: new Random(5) });
+  const { output, states } = layer.callWithState(x, { training: true, initialState: [h0, c0] });
+  // A loss touching the output and both final states, so every path back is exercised.
+  const projections = [output, ...states].map((t, k) => sum(mul(t, randn(t.shape, { rng: new Random(20 + k), dtype }))));
+  const loss = projections.reduce((a, b) => add(a, b));
+  const entries = tapeOf(output).map((e) => e.op);
+  loss.backward();
+  return { out: output, states, grads: [x, h0, c0, ...cell.weights().map((w) => w.tensor)].map((t) => t.grad as Tensor), entries };
+}
+
+const cases: [string, RNNLayerOptions & { hard?: boolean }][] = [
+  ['plain', {}],
+  ['hard sigmoid', { hard: true }],
+  ['input + recurrent dropout', { dropout: 0.25, recurrentDropout: 0.4 }],
+  ['go backwards', { goBackwards: true }],
+];
+
+describe('fused LSTM = composed LSTM', () => {
+  it.each(cases)('%s: values and gradients agree (float64 to 1e-12, float32 to 1e-5)', (_label, options) => {
+    for (const [dtype, tol] of [['float64', 1e-12], ['float32', 1e-5]] as const) {
+      for (const seq of [true, false]) {
+        const f = run(true, dtype, options, seq);
+        const c = run(false, dtype, options, seq);
+        expect(f.entries).toContain('lstmSequence');
+        expect(c.entries).not.toContain('lstmSequence');
+        expect(maxDiff(f.out, c.out)).toBeLessThan(tol);
+        f.states.forEach((s, k) => expect(maxDiff(s, c.states[k])).toBeLessThan(tol));
+        f.grads.forEach((g, k) => expect(maxDiff(g, c.grads[k])).toBeLessThan(tol * 10));
+      }
+    }
+  });
+
+  it('records one tape entry for the whole recurrence instead of one per gate and step', () => {
+    const x = randn([2, 30, 1], { rng: new Random(1), requiresGrad: true });
+    const fused = new LSTM(4).call(x);
+    const composed = new LSTM(4, { fused: false }).call(x);
+    expect(tapeOf(fused).length).toBeLessThan(10);
+    expect(tapeOf(composed).length).toBeGreaterThan(30 * 10);
+  });
+
+  it('LSTM takes the composed path when the fused kernel cannot express the options', () => {
+    const x = randn([2, 5, 1], { rng: new Random(1), requiresGrad: true });
+    const perGate = new LSTM(3, { dropout: 0.2, dropoutMode: 'per-gate', rng: new Random(1) }).call(x, { training: true });
+    expect(tapeOf(perGate).map((e) => e.op)).not.toContain('lstmSequence');
+    const zone = new LSTM(3, { zoneoutH: 0.2 }).call(x);
+    expect(tapeOf(zone).map((e) => e.op)).not.toContain('lstmSequence');
+  });
+});
