@@ -15,7 +15,8 @@ export function valueAndGrad(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) 
     });
     const value = f(...leaves);
     if (value.size !== 1) throw new OpError('valueAndGrad', `f must return a scalar, got shape [${value.shape.join(',')}]`);
-    value.backward();
+    // An f that does not depend on its inputs has no tape to walk: every gradient is zero.
+    if (value.requiresGrad) value.backward();
     const grads = leaves.map((l) => {
       if (l.grad) return l.grad;
       // An input f does not use has a zero gradient.

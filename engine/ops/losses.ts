@@ -41,6 +41,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   if (!sameShape(logits.shape, labels.shape)) {
     throw new OpError('softmaxCrossEntropy', `logits ${fmt(logits.shape)} and labels ${fmt(labels.shape)} differ in shape`);
   }
+  sameDtype('softmaxCrossEntropy', logits, labels);
   const rows = logits.size / logits.shape[logits.rank - 1];
   return neg(mul(sum(mul(labels, logSoftmax(logits))), 1 / rows));
 }

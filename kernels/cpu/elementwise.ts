@@ -78,16 +78,17 @@ export function binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bSha
   }
 }
 
-/** Is `shape` a suffix of `outShape` (so its data repeats row after row)? */
-function isTrailing(shape: Shape, outShape: Shape): boolean {
-  let s = shape.length;
-  while (s > 0 && shape[0] === 1 && s > 1) {
-    shape = shape.slice(1);
-    s--;
-  }
-  if (shape.length > outShape.length) return false;
-  const off = outShape.length - shape.length;
-  for (let i = 0; i < shape.length; i++) if (shape[i] !== outShape[off + i]) return false;
+/**
+ * Is `shape`, without its leading 1s, a suffix of `outShape`? Then its data repeats row after
+ * row of the output (a bias over a batch), and a plain loop over rows replaces index arithmetic.
+ */
+export function isTrailing(shape: Shape, outShape: Shape): boolean {
+  let start = 0;
+  while (start < shape.length - 1 && shape[start] === 1) start++;
+  const len = shape.length - start;
+  if (len > outShape.length) return false;
+  const off = outShape.length - len;
+  for (let i = 0; i < len; i++) if (shape[start + i] !== outShape[off + i]) return false;
   return true;
 }
 

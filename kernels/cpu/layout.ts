@@ -4,7 +4,7 @@
  */
 import { Shape, stridesOf } from '../../engine/shape';
 import type { Storage } from '../kernel';
-import { broadcastStrides } from './elementwise';
+import { broadcastStrides, isTrailing } from './elementwise';
 
 /** Visit every multi-index of `shape`, calling visit(outIndex, inOffset) with inOffset = Σ index·inStrides. */
 function walk(shape: Shape, inStrides: readonly number[], visit: (outIndex: number, inOffset: number) => void): void {
@@ -31,6 +31,12 @@ function walk(shape: Shape, inStrides: readonly number[], visit: (outIndex: numb
 
 export function sumTo(x: Storage, xShape: Shape, out: Storage, outShape: Shape): void {
   out.fill(0);
+  // Fast path, the gradient of a bias: out repeats row after row of x, so sum the rows.
+  if (isTrailing(outShape, xShape)) {
+    const m = out.length;
+    for (let r = 0; r < x.length; r += m) for (let j = 0; j < m; j++) out[j] += x[r + j];
+    return;
+  }
   // Walk x; its offset in out uses out's broadcast strides (0 on summed axes).
   const so = broadcastStrides(outShape, xShape);
   walk(xShape, so, (i, o) => {
@@ -41,6 +47,11 @@ export function sumTo(x: Storage, xShape: Shape, out: Storage, outShape: Shape):
 export function broadcastTo(x: Storage, xShape: Shape, out: Storage, outShape: Shape): void {
   if (x.length === 1) {
     out.fill(x[0]);
+    return;
+  }
+  // Fast path: x repeats row after row of out (a bias over a batch).
+  if (isTrailing(xShape, outShape)) {
+    for (let r = 0; r < out.length; r += x.length) out.set(x, r);
     return;
   }
   const sx = broadcastStrides(xShape, outShape);
@@ -62,6 +73,12 @@ export function reduce(op: 'sum' | 'max', x: Storage, outer: number, n: number, 
 }
 
 export function permute(x: Storage, shape: Shape, perm: readonly number[], out: Storage): void {
+  // Fast path: a matrix transpose.
+  if (shape.length === 2 && perm[0] === 1) {
+    const [rows, cols] = shape;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
+    return;
+  }
   const strides = stridesOf(shape);
   const outShape = perm.map((p) => shape[p]);
   const inStrides = perm.map((p) => strides[p]);

@@ -174,4 +174,10 @@ describe('grad and valueAndGrad', () => {
     expect(Array.from(dUnused.data)).toEqual([0, 0, 0]);
     expect(() => grad((x: Tensor) => mul(x, 2))(f64([1, 2], false))).toThrow('valueAndGrad: f must return a scalar, got shape [2]');
   });
+
+  test('an f that ignores its inputs has zero gradients (regression: it used to throw)', () => {
+    const { value, grads } = valueAndGrad((_x: Tensor) => sum(f64([1, 2], false)))(f64([5], false));
+    expect(value.item()).toBe(3);
+    expect(Array.from(grads[0].data)).toEqual([0]);
+  });
 });

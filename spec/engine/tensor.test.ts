@@ -5,7 +5,7 @@
 import { Tensor } from '../../engine/tensor';
 import { Random, manualSeed } from '../../engine/random';
 import { tensor, zeros, ones, full, randn, uniform, glorotUniform, glorotNormal, orthogonal, astype } from '../../engine/creation';
-import { add, sub, mul, div, matmul, concat, reshape, slice, layerNorm, mse, transpose, sum, where, split } from '../../engine/ops';
+import { add, sub, mul, div, matmul, concat, reshape, slice, layerNorm, mse, transpose, sum, where, split, softmaxCrossEntropy } from '../../engine/ops';
 
 describe('Tensor basics', () => {
   test('toArray, item, shape and dtype', () => {
@@ -75,6 +75,9 @@ describe('errors name the op and the shapes', () => {
       expect(() => op(x32, x64)).toThrow(/dtypes differ: \[2\] float32 and \[2\] float64 \(cast one with astype\(x, dtype\)\)/);
     }
     expect(() => matmul(zeros([2, 2]), zeros([2, 2], { dtype: 'float64' }))).toThrow(/^matmul: dtypes differ/);
+    expect(() => softmaxCrossEntropy(zeros([2, 2]), zeros([2, 2], { dtype: 'float64' }))).toThrow(/^softmaxCrossEntropy: dtypes differ/);
+    expect(() => concat([zeros([2]), zeros([2], { dtype: 'float64' })])).toThrow(/^concat: dtypes differ/);
+    expect(() => layerNorm(zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow(/^layerNorm: dtypes differ/);
     expect(add(astype(x32, 'float64'), x64).dtype).toBe('float64');
   });
 
