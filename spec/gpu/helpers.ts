@@ -3,16 +3,20 @@
  * no size threshold), random float64 inputs, and the parity measure max|gpu − cpu| / max|cpu|.
  */
 import { Random } from '../../engine/random';
-import { createGpuKernels, GpuKernels } from '../../kernels/gpu';
+import { createGpuKernels, GpuKernels, GpuMode } from '../../kernels/gpu';
 
 /** The tolerance of every kernel comparison (gpu.js computes in float32, the reference in float64). */
 export const KERNEL_TOLERANCE = 1e-4;
 
 let shared: GpuKernels | null = null;
-/** The gpu.js kernels, all calls on gpu.js (the mode is whatever this process can get). */
+/**
+ * The gpu.js kernels, all calls on gpu.js. The mode is whatever this process can get, or the one
+ * named by GPUJS_MODE (e.g. `GPUJS_MODE=cpu npx jest spec/gpu` runs the specs on gpu.js's cpu mode).
+ */
 export function gpuKernels(): GpuKernels {
   if (!shared) {
-    shared = createGpuKernels({ minElements: 0, minMatmulWork: 0 });
+    const mode = process.env.GPUJS_MODE as GpuMode | undefined;
+    shared = createGpuKernels({ mode: mode || undefined, minElements: 0, minMatmulWork: 0 });
     // the mode that ran, in the test output (not only in test names)
     process.stdout.write(`gpu.js kernels running as ${shared.name}\n`);
   }
