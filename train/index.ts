@@ -1,2 +1,26 @@
-/** Losses, optimizers, clipping, tasks, the training loop and model files. */
-export {};
+/** Losses, optimizers, clipping, tasks, the training loop, model files and checkpoints. */
+export { clipValue, clipNorm, clipGlobalNorm, clipModeOf, clipFactors, clipElement, l2Norm } from './clipping';
+export type { ClipOptions, ClipMode, ClipFactors } from './clipping';
+export { Optimizer } from './optimizer';
+export type { Param, OptimizerOptions, OptimizerState } from './optimizer';
+export { SGD, RMSprop, Adam, makeOptimizer, OPTIMIZER_NAMES } from './optimizers';
+export type { SGDOptions, RMSpropOptions, AdamOptions, OptimizerName } from './optimizers';
+export { Sequential, LOSSES } from './model';
+export type { LossName, SequentialOptions } from './model';
+export { fit, NonFiniteLossError } from './fit';
+export type { FitOptions, BatchInfo, EpochInfo, History } from './fit';
+export { loadModel, saveModel, modelJsonPath } from './model-files';
+export { modelFromJson, modelToJson, WEIGHTS_FILE } from './model-json';
+export type { ModelJson, ManifestGroup, ManifestEntry } from './model-json';
+export { writeFileAtomic } from './atomic';
+export { saveCheckpoint, loadCheckpoint, hasCheckpoint } from './checkpoint';
+export type { CheckpointInput, Checkpoint, RestoreOptions, JsonValue } from './checkpoint';
+export { seriesTask, generateTimeSeries, lastStepMse, meanSquaredError } from './tasks/series';
+export type { Split, TaskData, SeriesTarget, SeriesOptions } from './tasks/series';
+export { addingTask, addingSequences } from './tasks/adding';
+export type { AddingOptions } from './tasks/adding';
+export { charsTask, sample, sonnets, dataFile } from './tasks/chars';
+export type { CharsTask, CharsOptions, SampleOptions, Predictor } from './tasks/chars';
+export { loadDataFile, parseDataObject } from './tasks/data-file';
+export { naiveForecast, naiveMse, linearBaseline, flatten } from './tasks/baselines';
+export type { LinearBaselineOptions, BaselineResult } from './tasks/baselines';
