@@ -1,0 +1,86 @@
+/**
+ * The matmul workload: square float32 C = A·B for n = 64 … 1024, GFLOP/s = 2n³ / time, on
+ * every rnngrad kernel set (js — the wasm SIMD kernel above its threshold —, the TS loops
+ * alone for reference, gpu.js when asked) and on TF.js cpu and wasm. The transposed variants
+ * (Aᵀ·B, A·Bᵀ: the backward pass's products) are timed too, at n = 256 and 512: that is
+ * where TF.js wasm falls from ~33 to ~2.4 GFLOP/s (shared/ANCHORS.md).
+ */
+import { Random } from '../engine/random';
+import { getKernels } from '../kernels/registry';
+import { setBackend } from '../kernels/backend';
+import { useWasmMatmul } from '../kernels/cpu/matmul';
+import type { MatmulDims } from '../kernels/kernel';
+import { measure, log, type Result, type TimingOptions } from './harness';
+import { useTfBackend, tfMatmul } from './tfjs';
+
+export type Variant = 'nn' | 'tn' | 'nt';
+const FLAGS: Record<Variant, [boolean, boolean]> = { nn: [false, false], tn: [true, false], nt: [false, true] };
+
+function operands(n: number): [Float32Array, Float32Array] {
+  const rng = new Random(n);
+  const a = new Float32Array(n * n);
+  const b = new Float32Array(n * n);
+  for (let i = 0; i < n * n; i++) {
+    a[i] = rng.uniform(-1, 1);
+    b[i] = rng.uniform(-1, 1);
+  }
+  return [a, b];
+}
+
+/** The model field of a matmul row: which product. */
+const modelName = (v: Variant): string => ({ nn: 'A·B', tn: 'Aᵀ·B', nt: 'A·Bᵀ' })[v];
+
+export interface MatmulPlan {
+  readonly sizes: readonly number[];
+  readonly variantSizes: readonly number[];
+  /** Also time gpu.js (setBackend('gpu')) up to this n; 0 = not at all. */
+  readonly gpuMaxN: number;
+}
+
+/** Time every engine on every size; returns the rows and the gpu.js mode that ran (if any). */
+export async function runMatmul(plan: MatmulPlan, timing: TimingOptions): Promise<{ results: Result[]; gpuMode: string | null }> {
+  const results: Result[] = [];
+  const jobs: [number, Variant][] = [
+    ...plan.sizes.map((n): [number, Variant] => [n, 'nn']),
+    ...plan.variantSizes.flatMap((n): [number, Variant][] => [[n, 'tn'], [n, 'nt']]),
+  ];
+  for (const [n, variant] of jobs) {
+    log(`matmul n=${n} ${modelName(variant)}`);
+    const [a, b] = operands(n);
+    const [transA, transB] = FLAGS[variant];
+    const dims: MatmulDims = { batch: 1, m: n, n, k: n, transA, transB, batchB: true };
+    const out = new Float32Array(n * n);
+    const row = { workload: 'matmul' as const, model: modelName(variant), op: 'matmul' as const, size: n };
+    const kernels = getKernels();
+    results.push(await measure({ ...row, engine: 'rnngrad', backend: kernels.name }, () => kernels.matmul(a, b, out, dims), timing));
+    if (variant === 'nn') {
+      const was = useWasmMatmul(false);
+      results.push(await measure({ ...row, engine: 'rnngrad', backend: 'js/ts-loops' }, () => kernels.matmul(a, b, out, dims), timing));
+      useWasmMatmul(was);
+    }
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await useTfBackend(backend);
+      const mm = tfMatmul(a, b, n, transA, transB);
+      results.push(await measure({ ...row, engine: 'tfjs', backend }, mm.run, timing));
+      mm.dispose();
+    }
+  }
+  let gpuMode: string | null = null;
+  if (plan.gpuMaxN > 0) {
+    const choice = setBackend('gpu', { log });
+    gpuMode = choice.kernels;
+    try {
+      for (const n of plan.sizes.filter((s) => s <= plan.gpuMaxN)) {
+        const [a, b] = operands(n);
+        const out = new Float32Array(n * n);
+        const dims: MatmulDims = { batch: 1, m: n, n, k: n, transA: false, transB: false, batchB: true };
+        const kernels = getKernels();
+        results.push(await measure({ workload: 'matmul', model: modelName('nn'), op: 'matmul', size: n, engine: 'rnngrad', backend: kernels.name },
+          () => kernels.matmul(a, b, out, dims), timing));
+      }
+    } finally {
+      setBackend('cpu');
+    }
+  }
+  return { results, gpuMode };
+}

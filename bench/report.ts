@@ -1,0 +1,91 @@
+/**
+ * The markdown report: one table of every measurement with its ratio to TF.js cpu and TF.js
+ * wasm on the same row (same workload, model, op and size), a matmul GFLOP/s table, the
+ * heap check and the machine record.
+ *
+ * Ratio = TF.js median / this median: 3.0× means three times as fast as that TF.js backend.
+ */
+import type { Result } from './harness';
+import type { HeapCheck } from './heap';
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly node: string;
+  readonly platform: string;
+  readonly kernels: string;
+  readonly wasmMatmul: boolean;
+  readonly tfjs: string;
+  readonly tfjsWasmSimd: boolean;
+  readonly tfjsWasmThreads: boolean;
+  readonly gpuMode: string | null;
+  readonly quick: boolean;
+  readonly date: string;
+}
+
+const key = (r: Result): string => `${r.workload}|${r.model}|${r.op}|${r.size ?? ''}`;
+
+/** The TF.js row that `r` is compared against, on one backend. */
+export function peer(results: readonly Result[], r: Result, backend: 'cpu' | 'wasm'): Result | undefined {
+  // W4's cells do not exist in TF.js: compare with TF.js's closest model on the same workload.
+  const model = r.workload === 'W4' ? (r.model === 'peephole' ? 'lstm' : r.model === 'ln-simple' ? 'simple' : r.model) : r.model;
+  return results.find((t) => t.engine === 'tfjs' && t.backend === backend && key(t) === key({ ...r, model }));
+}
+
+/** "3.1×", or "–" when there is no TF.js figure to compare with. */
+export function ratio(results: readonly Result[], r: Result, backend: 'cpu' | 'wasm'): string {
+  const p = peer(results, r, backend);
+  return p ? `${(p.medianMs / r.medianMs).toFixed(2)}×` : '–';
+}
+
+const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+
+export function markdownReport(machine: Machine, results: readonly Result[], heap: HeapCheck | null): string {
+  const lines: string[] = [];
+  lines.push(`# rnngrad vs TensorFlow.js ${machine.tfjs}${machine.quick ? ' (quick run)' : ''}`, '');
+  lines.push(`${machine.date} · ${machine.cpu}, ${machine.cores} cores · Node ${machine.node} (${machine.platform})`);
+  lines.push(`rnngrad kernels: ${machine.kernels} (float32 matmul on the wasm SIMD kernel: ${machine.wasmMatmul ? 'yes' : 'no'})` +
+    (machine.gpuMode ? ` · gpu.js mode: ${machine.gpuMode}` : ''));
+  lines.push(`TF.js backends: cpu, wasm (SIMD: ${machine.tfjsWasmSimd ? 'yes' : 'no'}, threads: ${machine.tfjsWasmThreads ? 'yes' : 'no'})`);
+  lines.push('', 'Both engines train the same model on the same data from the same initial weights with Adam (lr 0.001) and MSE; ' +
+    "TF.js's LSTM uses `recurrentActivation: 'sigmoid'` like rnngrad (its default is the hard sigmoid). " +
+    'W4: TF.js has no peephole LSTM or LN-SimpleRNN, so those rows are compared with its LSTM and SimpleRNN (the same W1 shape, its own initial weights). ' +
+    'Medians of Benchmark.js samples; rme = relative margin of error (95 %); ratio = TF.js time / this time (higher is better).', '');
+  lines.push('| workload | model | op | engine | backend | median ms | rme % | vs TF.js cpu | vs TF.js wasm |');
+  lines.push('|---|---|---|---|---|---:|---:|---:|---:|');
+  for (const r of results.filter((x) => x.workload !== 'matmul')) {
+    lines.push(`| ${r.workload} | ${r.model} | ${r.op} | ${r.engine} | ${r.backend} | ${ms(r.medianMs)} | ${r.rme.toFixed(1)} | ` +
+      `${r.engine === 'tfjs' ? '' : ratio(results, r, 'cpu')} | ${r.engine === 'tfjs' ? '' : ratio(results, r, 'wasm')} |`);
+  }
+  const mm = results.filter((x) => x.workload === 'matmul');
+  if (mm.length > 0) {
+    lines.push('', '## matmul (float32, square n; GFLOP/s = 2n³ / median time)', '');
+    lines.push('| product | n | engine | backend | median ms | rme % | GFLOP/s | vs TF.js cpu | vs TF.js wasm |');
+    lines.push('|---|---:|---|---|---:|---:|---:|---:|---:|');
+    for (const r of mm) {
+      lines.push(`| ${r.model} | ${r.size} | ${r.engine} | ${r.backend} | ${ms(r.medianMs)} | ${r.rme.toFixed(1)} | ${(r.gflops ?? 0).toFixed(2)} | ` +
+        `${r.engine === 'tfjs' ? '' : ratio(results, r, 'cpu')} | ${r.engine === 'tfjs' ? '' : ratio(results, r, 'wasm')} |`);
+    }
+  }
+  if (heap) {
+    lines.push('', `## Steady-state heap (${heap.workload} training, ${heap.steps} steps, after a forced GC)`, '');
+    lines.push('| step | heapUsed MiB | arrayBuffers MiB |', '|---:|---:|---:|');
+    for (const s of heap.samples) lines.push(`| ${s.step} | ${(s.heapUsed / 2 ** 20).toFixed(2)} | ${(s.arrayBuffers / 2 ** 20).toFixed(2)} |`);
+    lines.push('', `Growth from step ${heap.samples[0].step} to ${heap.steps}: heap ${(heap.heapGrowth / 2 ** 10).toFixed(0)} KiB, ` +
+      `array buffers ${(heap.arrayBufferGrowth / 2 ** 10).toFixed(0)} KiB → ${heap.steady ? 'steady' : 'GROWING'}.`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A few lines for stdout: the headline ratios. */
+export function summary(results: readonly Result[]): string {
+  const lines: string[] = [];
+  for (const r of results.filter((x) => x.engine === 'rnngrad' && x.workload !== 'matmul')) {
+    lines.push(`${r.workload} ${r.model} ${r.op}: ${ms(r.medianMs)} ms — ${ratio(results, r, 'cpu')} TF.js cpu, ${ratio(results, r, 'wasm')} TF.js wasm`);
+  }
+  for (const r of results.filter((x) => x.workload === 'matmul' && x.engine === 'rnngrad' && x.backend === 'js')) {
+    const w = peer(results, r, 'wasm');
+    lines.push(`matmul ${r.model} n=${r.size}: ${(r.gflops ?? 0).toFixed(1)} GFLOP/s (TF.js wasm ${(w?.gflops ?? NaN).toFixed(1)})`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,160 @@
+/**
+ * `npm run bench` — rnngrad against TF.js 4.22 (cpu and wasm backends), same machine, same run,
+ * same models, data, initial weights and optimizer. Workloads and output: issue 6.
+ *
+ *   --quick          W1, W2 and matmul n ≤ 512, fewer samples (under 5 minutes)
+ *   --json           exactly one JSON object on stdout ({machine, results, heap}); everything else on stderr
+ *   --gpu            also time the gpu.js kernels on matmul (reports the gpu.js mode that ran)
+ *   --only=W1,matmul run only these workloads
+ *   --engines=rnngrad  only these engines (e.g. for profiling rnngrad with node --cpu-prof)
+ *   --no-heap        skip the 1 000-step heap check
+ *
+ * Writes bench/results/report.md (quick: report-quick.md), chart.svg and results.json.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { measure, log, type Result, type TimingOptions } from './harness';
+import { SPECS, makeBatch, buildRnngradModel, rnngradSteps, type ModelSpec } from './models';
+import { useTfBackend, tfInfo, buildTfModel, tfSteps, type TfBackend } from './tfjs';
+import { runMatmul } from './matmul';
+import { heapCheck, type HeapCheck } from './heap';
+import { markdownReport, summary, type Machine } from './report';
+import { chartSvg } from './svg';
+import { getKernels } from '../kernels/registry';
+import { useWasmMatmul } from '../kernels/cpu/matmul';
+
+interface Args {
+  readonly quick: boolean;
+  readonly json: boolean;
+  readonly gpu: boolean;
+  readonly heap: boolean;
+  readonly only: readonly string[] | null;
+  readonly engines: readonly string[] | null;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const list = (name: string): string[] | null => {
+    const a = argv.find((x) => x.startsWith(`--${name}=`));
+    return a ? a.slice(name.length + 3).split(',').filter((s) => s.length > 0) : null;
+  };
+  const known = ['--quick', '--json', '--gpu', '--no-heap'];
+  for (const a of argv) {
+    if (!known.includes(a) && !a.startsWith('--only=') && !a.startsWith('--engines=')) {
+      throw new Error(`bench: unknown argument '${a}' (expected ${known.join(', ')}, --only=…, --engines=…)`);
+    }
+  }
+  return {
+    quick: argv.includes('--quick'),
+    json: argv.includes('--json'),
+    gpu: argv.includes('--gpu'),
+    heap: !argv.includes('--no-heap'),
+    only: list('only'),
+    engines: list('engines'),
+  };
+}
+
+/** Seconds are scarce on the slowest peer (TF.js cpu on W2 takes ~10 s a step): fewer samples there. */
+function timingFor(args: Args, slow: boolean): TimingOptions {
+  if (args.quick) return { maxTime: slow ? 0.1 : 1, minSamples: slow ? 3 : 5 };
+  return { maxTime: slow ? 1 : 3, minSamples: slow ? 5 : 10 };
+}
+
+async function runWorkload(spec: ModelSpec, args: Args, wants: (engine: string) => boolean): Promise<Result[]> {
+  const results: Result[] = [];
+  const batch = makeBatch(spec);
+  const row = { workload: spec.workload, model: spec.cell };
+  log(`${spec.workload} ${spec.cell}: B${spec.batch} T${spec.time} F${spec.features}, ${spec.units.join('→')} → Dense(${spec.denseUnits})`);
+  if (wants('rnngrad')) {
+    const steps = rnngradSteps(buildRnngradModel(spec), batch);
+    const backend = getKernels().name;
+    results.push(await measure({ ...row, engine: 'rnngrad', backend, op: 'train' }, steps.train, timingFor(args, false)));
+    results.push(await measure({ ...row, engine: 'rnngrad', backend, op: 'forward' }, steps.forward, timingFor(args, false)));
+  }
+  if (wants('tfjs')) {
+    for (const backend of ['cpu', 'wasm'] as TfBackend[]) {
+      await useTfBackend(backend);
+      // A fresh rnngrad model with the same seed gives the initial weights again.
+      const { model, sameWeights } = buildTfModel(spec, buildRnngradModel(spec));
+      if (!sameWeights) log(`  (TF.js has no '${spec.cell}' cell: timing its ${spec.tfjsCell} with its own initial weights)`);
+      const steps = tfSteps(model, batch);
+      const slow = backend === 'cpu' && spec.workload === 'W2';
+      const tfRow = { ...row, model: spec.tfjsCell, engine: 'tfjs' as const, backend };
+      // W4 maps two rnngrad cells onto the same TF.js models: time each TF.js model once.
+      if (!results.some((r) => r.engine === 'tfjs' && r.model === tfRow.model && r.backend === backend)) {
+        results.push(await measure({ ...tfRow, op: 'train' }, steps.train, timingFor(args, slow)));
+        results.push(await measure({ ...tfRow, op: 'forward' }, steps.forward, timingFor(args, slow)));
+      }
+      steps.dispose();
+    }
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  // TF.js greets on console.log; in --json mode stdout must carry only the JSON object.
+  if (args.json) console.log = console.info = console.warn = (...xs: unknown[]) => log(xs.map(String).join(' '));
+  const wantsWorkload = (w: string): boolean => (args.only ? args.only.includes(w) : !args.quick || ['W1', 'W2', 'matmul'].includes(w));
+  const wants = (engine: string): boolean => !args.engines || args.engines.includes(engine);
+
+  const tf = wants('tfjs') ? await tfInfo() : { version: '–', wasmSimd: false, wasmThreads: false };
+  const results: Result[] = [];
+  const seen = new Set<string>();
+  for (const spec of SPECS) {
+    if (!wantsWorkload(spec.workload)) continue;
+    const rows = await runWorkload(spec, args, wants);
+    // W4's second cell shares the TF.js rows already timed for the first.
+    for (const r of rows) {
+      const k = `${r.workload}|${r.model}|${r.engine}|${r.backend}|${r.op}`;
+      if (!seen.has(k)) results.push(r);
+      seen.add(k);
+    }
+  }
+  let gpuMode: string | null = null;
+  if (wantsWorkload('matmul')) {
+    const sizes = args.quick ? [64, 128, 256, 512] : [64, 128, 256, 512, 1024];
+    const plan = { sizes, variantSizes: [256, 512], gpuMaxN: args.gpu ? 512 : 0 };
+    const mm = await runMatmul(plan, timingFor(args, false));
+    results.push(...mm.results.filter((r) => wants(r.engine)));
+    gpuMode = mm.gpuMode;
+  }
+  let heap: HeapCheck | null = null;
+  if (args.heap && wants('rnngrad')) {
+    const spec = SPECS[0];
+    log(`heap check: ${spec.workload} rnngrad training, 1000 steps`);
+    const steps = rnngradSteps(buildRnngradModel(spec), makeBatch(spec));
+    heap = heapCheck(spec.workload, () => { steps.train(); }, 1000, 100);
+    log(`  heap growth ${(heap.heapGrowth / 1024).toFixed(0)} KiB, array buffers ${(heap.arrayBufferGrowth / 1024).toFixed(0)} KiB: ${heap.steady ? 'steady' : 'GROWING'}`);
+  }
+
+  const machine: Machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    node: process.versions.node,
+    platform: `${os.platform()} ${os.arch()}`,
+    kernels: getKernels().name,
+    wasmMatmul: useWasmMatmul(true),
+    tfjs: tf.version,
+    tfjsWasmSimd: tf.wasmSimd,
+    tfjsWasmThreads: tf.wasmThreads,
+    gpuMode,
+    quick: args.quick,
+    date: new Date().toISOString(),
+  };
+  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const suffix = args.quick ? '-quick' : '';
+  fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(machine, results, heap));
+  fs.writeFileSync(path.join(dir, `chart${suffix}.svg`), chartSvg(results, `rnngrad vs TF.js ${tf.version} — ${machine.cpu}, Node ${machine.node}`));
+  const json = JSON.stringify({ machine, results, heap });
+  fs.writeFileSync(path.join(dir, `results${suffix}.json`), json + '\n');
+  log(`wrote ${path.relative(process.cwd(), dir)}/report${suffix}.md, chart${suffix}.svg, results${suffix}.json`);
+  if (args.json) process.stdout.write(json + '\n');
+  else process.stdout.write(summary(results) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
