@@ -37,7 +37,7 @@ function flatConfig(layer: RNN, className: string): KerasLayerConfig {
 export class SimpleRNN extends RNN {
   override readonly className: string = 'SimpleRNN';
   constructor(units: number, options: SimpleRNNCellOptions & RNNLayerOptions = {}) {
-    super(new SimpleRNNCell(units, options), options, 'simple_rnn');
+    super(new SimpleRNNCell(units, options), { ...options, fused: options.fused ?? true }, 'simple_rnn');
   }
   override toConfig(): KerasLayerConfig {
     return flatConfig(this, 'SimpleRNN');
@@ -75,11 +75,12 @@ export type AnyCellOptions = SimpleRNNCellOptions & LSTMCellOptions & GRUCellOpt
 /**
  * A recurrent layer for a --cell name: SimpleRNN, LSTM and GRU as their Keras layers;
  * the LN simple RNN and the peephole LSTM as `RNN(cell)` (how Keras files carry custom cells).
+ * Fused paths are on where they exist (pass `fused: false` for the composed cells).
  */
 export function cellLayer(cell: CellName, units: number, options: AnyCellOptions = {}): RNN {
   switch (cell) {
     case 'simple': return new SimpleRNN(units, options);
-    case 'ln-simple': return new RNN(new LNSimpleRNNCell(units, options), options, 'rnn');
+    case 'ln-simple': return new RNN(new LNSimpleRNNCell(units, options), { ...options, fused: options.fused ?? true }, 'rnn');
     case 'lstm': return new LSTM(units, options);
     case 'peephole': return new RNN(new PeepholeLSTMCell(units, options), options, 'rnn');
     case 'gru': return new GRU(units, options);

@@ -21,6 +21,9 @@ import type { RecurrentCell } from './cell';
 import { LSTMCell } from './lstm';
 import { SequenceDropout, DropoutOptions, validateDropout, ZoneoutStep } from './dropout';
 import { lstmSequence } from './lstm-fused';
+import { simpleRnnSequence } from './simple-rnn-fused';
+import { SimpleRNNCell } from './simple-rnn';
+import { LNSimpleRNNCell, LN_EPSILON } from './ln-simple-rnn';
 import { reverseTime, timeStep, maskColumn } from './sequence-ops';
 import { uniqueLayerName, snakeCase } from './names';
 import { RNN_FIXED } from './keras-config';
@@ -36,7 +39,10 @@ export interface RNNLayerOptions extends DropoutOptions {
   readonly goBackwards?: boolean;
   /** Build the weights now for this many input features (otherwise on the first call). */
   readonly inputFeatures?: number;
-  /** LSTM only: allow the fused whole-sequence path (default true for LSTM, false for RNN). */
+  /**
+   * Allow the fused whole-sequence path (LSTM, simple and LN simple RNN cells; default true for
+   * the LSTM and SimpleRNN layers, false for the generic RNN layer). Same numbers either way.
+   */
   readonly fused?: boolean;
 }
 
@@ -140,6 +146,9 @@ export class RNN implements Layer {
     if (this.fused && mask === null && drop.fusable && isFusableLSTM(cell)) {
       return this.fusedPass(seq, cell, initial, drop);
     }
+    if (this.fused && mask === null && drop.fusable && isFusableSimple(cell)) {
+      return this.fusedSimplePass(seq, cell, initial[0], drop);
+    }
     const xW = cell.projectInput(seq, drop.inputMasks); // x·W + b, all steps at once
     const steps = unstack(transpose(xW, [1, 0, 2]), 0); // the rows xW_t, [batch, gates·units]
     let states = initial;
@@ -187,6 +196,19 @@ export class RNN implements Layer {
     return { output: this.returnSequences ? H : hLast, states: [hLast, c] };
   }
 
+  private fusedSimplePass(x: Tensor, cell: SimpleRNNCell, h0: Tensor, drop: SequenceDropout): RecurrentResult {
+    const [W, U, b, gamma, beta] = cell.weights().map((w) => w.tensor);
+    const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
+    const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
+    const H = simpleRnnSequence(xW, U, b, h0, {
+      activation: cell.activation === 'linear' ? null : cell.activation === 'hard_sigmoid' ? 'hardSigmoid' : (cell.activation as 'tanh' | 'sigmoid' | 'relu'),
+      layerNorm: cell instanceof LNSimpleRNNCell ? { gamma, beta, eps: LN_EPSILON } : null,
+      recurrentMask: drop.sharedRecurrentMask(),
+    });
+    const hLast = timeStep(H, H.shape[1] - 1);
+    return { output: this.returnSequences ? H : hLast, states: [hLast] };
+  }
+
   toConfig(): KerasLayerConfig {
     return {
       class_name: 'RNN',
@@ -222,6 +244,11 @@ export class RNN implements Layer {
 function isFusableLSTM(cell: RecurrentCell): cell is LSTMCell {
   return cell instanceof LSTMCell && cell.className === 'LSTMCell' && cell.activation === 'tanh'
     && (cell.recurrentActivation === 'sigmoid' || cell.recurrentActivation === 'hard_sigmoid');
+}
+
+/** The simple and LN simple RNN cells with an element-wise activation: what simpleRnnSequence computes. */
+function isFusableSimple(cell: RecurrentCell): cell is SimpleRNNCell {
+  return cell instanceof SimpleRNNCell && cell.activation !== 'softmax';
 }
 
 /** Zoneout: each state becomes d ⊙ previous + (1 − d) ⊙ new (d a 0/1 mask, or its expectation z). */

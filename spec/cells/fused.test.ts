@@ -2,7 +2,7 @@
  * The fused whole-sequence LSTM against the composed cell: same values, same gradients
  * (inputs, initial states, every weight), in float64 and float32, with and without dropout.
  */
-import { RNN, LSTMCell, LSTM } from '../../cells';
+import { RNN, LSTMCell, LSTM, SimpleRNNCell, LNSimpleRNNCell } from '../../cells';
 import type { RNNLayerOptions } from '../../cells';
 import { Random } from '../../engine/random';
 import { randn } from '../../engine/creation';
@@ -46,6 +46,36 @@ const cases: [string, RNNLayerOptions & { hard?: boolean }][] = [
   ['input + recurrent dropout', { dropout: 0.25, recurrentDropout: 0.4 }],
   ['go backwards', { goBackwards: true }],
 ];
+
+describe('fused simple / LN simple RNN = composed cells', () => {
+  const makers: [string, (dtype: DType) => SimpleRNNCell][] = [
+    ['SimpleRNNCell tanh', (dtype) => new SimpleRNNCell(5, { dtype, rng: new Random(11) })],
+    ['SimpleRNNCell relu', (dtype) => new SimpleRNNCell(5, { dtype, rng: new Random(11), activation: 'relu' })],
+    ['LNSimpleRNNCell', (dtype) => new LNSimpleRNNCell(5, { dtype, rng: new Random(11) })],
+  ];
+  it.each(makers)('%s: values and gradients agree, with and without dropout', (_label, make) => {
+    for (const [dtype, tol] of [['float64', 1e-12], ['float32', 1e-5]] as const) {
+      for (const options of [{}, { dropout: 0.3, recurrentDropout: 0.3 }, { goBackwards: true }] as RNNLayerOptions[]) {
+        const results = [true, false].map((fused) => {
+          const rng = new Random(3);
+          const x = randn([4, 7, 3], { rng, dtype, requiresGrad: true });
+          const h0 = randn([4, 5], { rng, dtype, requiresGrad: true, std: 0.5 });
+          const cell = make(dtype);
+          const layer = new RNN(cell, { ...options, fused, returnSequences: true, rng: new Random(5) });
+          const { output, states } = layer.callWithState(x, { training: true, initialState: [h0] });
+          const ops = tapeOf(output).map((e) => e.op);
+          add(sum(mul(output, randn(output.shape, { rng: new Random(20), dtype }))), sum(mul(states[0], randn(states[0].shape, { rng: new Random(21), dtype })))).backward();
+          return { output, ops, grads: [x, h0, ...cell.weights().map((w) => w.tensor)].map((t) => t.grad as Tensor) };
+        });
+        const [f, c] = results;
+        expect(f.ops.some((op) => op.endsWith('impleRnnSequence'))).toBe(true);
+        expect(c.ops.some((op) => op.endsWith('impleRnnSequence'))).toBe(false);
+        expect(maxDiff(f.output, c.output)).toBeLessThan(tol);
+        f.grads.forEach((g, k) => expect(maxDiff(g, c.grads[k])).toBeLessThan(tol * 10));
+      }
+    }
+  });
+});
 
 describe('fused LSTM = composed LSTM', () => {
   it.each(cases)('%s: values and gradients agree (float64 to 1e-12, float32 to 1e-5)', (_label, options) => {

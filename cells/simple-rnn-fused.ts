@@ -1,0 +1,120 @@
+/**
+ * The fused simple RNN (and layer-norm simple RNN): a whole sequence as ONE tape entry, built
+ * from the existing kernels (matmul, the element-wise activation, layer norm) with BPTT written
+ * out by hand. It computes exactly what simple-rnn.ts / ln-simple-rnn.ts compute step by step:
+ *
+ *   a_t = xW_t + b + (h_{t−1} ⊙ m)·U         xW = x·W precomputed for all steps (one matmul)
+ *   n_t = LN(a_t)  (LN cell only; n_t = a_t otherwise)
+ *   h_t = act(n_t)
+ *
+ * Backward, from t = T−1 down to 0:
+ *   dh_t = dH_t + (da_{t+1}·Uᵀ) ⊙ m;   dn_t = dh_t ⊙ act'(n_t);   da_t = LN'(dn_t)
+ *   dU = Σ_t (h_{t−1} ⊙ m)ᵀ·da_t (one matmul);   db = Σ da_t;   dγ, dβ summed over steps
+ * A test (spec/cells/fused.test.ts) proves values and gradients equal to the composed cells.
+ */
+import { Tensor, allocate } from '../engine/tensor';
+import { record } from '../engine/tape';
+import { OpError, fmt } from '../engine/shape';
+import { getKernels } from '../kernels/registry';
+import type { UnaryOp } from '../kernels/scalar';
+
+export interface SimpleSequenceOptions {
+  /** The element-wise activation (null: linear). */
+  readonly activation: UnaryOp | null;
+  /** Layer norm between the linear sum and the activation: [γ, β] and ε. */
+  readonly layerNorm?: { readonly gamma: Tensor; readonly beta: Tensor; readonly eps: number } | null;
+  /** Variational recurrent dropout mask [batch, units] on h_{t−1}. */
+  readonly recurrentMask?: Tensor | null;
+}
+
+/** simpleRnnSequence(xW, U, b, h0): every h_t, [batch, time, units]; gradients to xW, U, b, h0 (and γ, β). */
+export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, options: SimpleSequenceOptions): Tensor {
+  const [batch, time, units] = xW.shape;
+  if (xW.rank !== 3 || U.rank !== 2 || U.shape[0] !== units || U.shape[1] !== units || b.size !== units) {
+    throw new OpError('simpleRnnSequence', `xW ${fmt(xW.shape)}, U ${fmt(U.shape)} and b ${fmt(b.shape)} disagree on units`);
+  }
+  if (h0.rank !== 2 || h0.shape[0] !== batch || h0.shape[1] !== units) {
+    throw new OpError('simpleRnnSequence', `h0 has shape ${fmt(h0.shape)}, expected [${batch},${units}]`);
+  }
+  const act = options.activation;
+  const ln = options.layerNorm ?? null;
+  const mask = options.recurrentMask ?? null;
+  const dtype = xW.dtype;
+  const k = getKernels();
+  const n = batch * units;
+  const pre = allocate(dtype, time * n); // a_t (before LN)
+  const normed = ln ? allocate(dtype, time * n) : pre; // n_t (after LN)
+  const xhat = ln ? allocate(dtype, time * n) : null;
+  const rstd = ln ? allocate(dtype, time * batch) : null;
+  const hs = allocate(dtype, time * n); // h_t, time-major
+  const hIn = allocate(dtype, time * n); // h_{t−1} ⊙ m
+  const dims = { batch: 1, m: batch, n: units, k: units, transA: false, transB: false, batchB: false };
+  for (let t = 0; t < time; t++) {
+    const hPrev = t === 0 ? h0.data : hs.subarray((t - 1) * n, t * n);
+    const hm = hIn.subarray(t * n, (t + 1) * n);
+    if (mask) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * mask.data[q];
+    else hm.set(hPrev);
+    const a = pre.subarray(t * n, (t + 1) * n);
+    k.matmul(hm, U.data, a, dims); // h_{t−1}·U
+    for (let r = 0; r < batch; r++) {
+      const src = (r * time + t) * units;
+      for (let j = 0; j < units; j++) a[r * units + j] += xW.data[src + j] + b.data[j]; // + x_t·W + b
+    }
+    const nt = normed.subarray(t * n, (t + 1) * n);
+    if (ln && xhat && rstd) {
+      k.layerNorm(a, ln.gamma.data, ln.beta.data, batch, units, ln.eps, nt, xhat.subarray(t * n, (t + 1) * n), rstd.subarray(t * batch, (t + 1) * batch));
+    }
+    const ht = hs.subarray(t * n, (t + 1) * n);
+    if (act) k.unary(act, nt, ht);
+    else ht.set(nt);
+  }
+  const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
+  for (let t = 0; t < time; t++) {
+    for (let r = 0; r < batch; r++) H.data.set(hs.subarray(t * n + r * units, t * n + (r + 1) * units), (r * time + t) * units);
+  }
+  const inputs = [xW, U, b, h0, ...(ln ? [ln.gamma, ln.beta] : [])];
+  return record(ln ? 'lnSimpleRnnSequence' : 'simpleRnnSequence', inputs, H, (dH) => {
+    const dXW = new Tensor(allocate(dtype, xW.size), xW.shape);
+    const db = new Tensor(allocate(dtype, units), b.shape);
+    const dGamma = ln ? new Tensor(allocate(dtype, units), ln.gamma.shape) : null;
+    const dBeta = ln ? new Tensor(allocate(dtype, units), ln.beta.shape) : null;
+    const stepGamma = allocate(dtype, units);
+    const stepBeta = allocate(dtype, units);
+    const dA = allocate(dtype, time * n); // da_t, time-major, for dU at the end
+    const dh = allocate(dtype, n);
+    const dn = allocate(dtype, n);
+    const dhNext = allocate(dtype, n);
+    const backDims = { batch: 1, m: batch, n: units, k: units, transA: false, transB: true, batchB: false };
+    for (let t = time - 1; t >= 0; t--) {
+      for (let r = 0; r < batch; r++) {
+        const src = (r * time + t) * units;
+        for (let j = 0; j < units; j++) dh[r * units + j] = dH.data[src + j] + dhNext[r * units + j];
+      }
+      const nt = normed.subarray(t * n, (t + 1) * n);
+      const ht = hs.subarray(t * n, (t + 1) * n);
+      if (act) k.unaryBackward(act, nt, ht, dh, dn); // dn = dh ⊙ act'(n)
+      else dn.set(dh);
+      const da = dA.subarray(t * n, (t + 1) * n);
+      if (ln && xhat && rstd && dGamma && dBeta) {
+        k.layerNormBackward(dn, xhat.subarray(t * n, (t + 1) * n), rstd.subarray(t * batch, (t + 1) * batch), ln.gamma.data, batch, units, da, stepGamma, stepBeta);
+        k.addInto(dGamma.data, stepGamma);
+        k.addInto(dBeta.data, stepBeta);
+      } else {
+        da.set(dn);
+      }
+      k.matmul(da, U.data, dhNext, backDims); // da_t·Uᵀ
+      if (mask) for (let q = 0; q < n; q++) dhNext[q] *= mask.data[q];
+      for (let r = 0; r < batch; r++) {
+        dXW.data.set(da.subarray(r * units, (r + 1) * units), (r * time + t) * units);
+        for (let j = 0; j < units; j++) db.data[j] += da[r * units + j];
+      }
+    }
+    let dU: Tensor | null = null;
+    if (U.requiresGrad) {
+      dU = new Tensor(allocate(dtype, U.size), U.shape);
+      k.matmul(hIn, dA, dU.data, { batch: 1, m: units, n: units, k: time * batch, transA: true, transB: false, batchB: false });
+    }
+    const dh0 = h0.requiresGrad ? new Tensor(dhNext.slice(), h0.shape) : null;
+    return [dXW, dU, db, dh0, ...(ln ? [dGamma, dBeta] : [])];
+  });
+}
