@@ -21,6 +21,9 @@ function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 /** sumTo(x, shape): the sum of x over the axes along which `shape` was broadcast to x.shape; d/dx: broadcast back. */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
   if (sameShape(x.shape, shape)) return x;
+  if (!sameShape(broadcastShapes('sumTo', shape, x.shape), x.shape)) {
+    throw new OpError('sumTo', `${fmt(x.shape)} is not a broadcast of ${fmt(shape)}`);
+  }
   const out = empty(shape, x.dtype);
   getKernels().sumTo(x.data, x.shape, out.data, shape);
   return record('sumTo', [x], out, (dOut) => [broadcastTo(dOut, x.shape)]);

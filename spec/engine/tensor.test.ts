@@ -5,7 +5,8 @@
 import { Tensor } from '../../engine/tensor';
 import { Random, manualSeed } from '../../engine/random';
 import { tensor, zeros, ones, full, randn, uniform, glorotUniform, glorotNormal, orthogonal, astype } from '../../engine/creation';
-import { add, sub, mul, div, matmul, concat, reshape, slice, layerNorm, mse, transpose, sum, where, split, softmaxCrossEntropy } from '../../engine/ops';
+import { add, sub, mul, div, matmul, concat, reshape, slice, layerNorm, mse, transpose, sum, where, split, softmaxCrossEntropy,
+  sumTo, broadcastTo, stack, unstack, mean, max, clip, softmax } from '../../engine/ops';
 
 describe('Tensor basics', () => {
   test('toArray, item, shape and dtype', () => {
@@ -64,6 +65,27 @@ describe('errors name the op and the shapes', () => {
     ['layerNorm', () => layerNorm(a, zeros([3])), 'layerNorm: gamma has shape [3], expected [4] for input [3,4]'],
     ['mse', () => mse(a, zeros([4, 3])), 'mse: prediction [3,4] and target [4,3] differ in shape'],
     ['where', () => where(zeros([2]), a, a), 'where: [2] and [3,4] do not broadcast: dimension 1 is 2 vs 4'],
+    ['sub', () => sub(zeros([2, 1, 3]), zeros([4, 2])), 'sub: [2,1,3] and [4,2] do not broadcast: dimension 2 is 3 vs 2'],
+    ['mul', () => mul(a, zeros([4, 3])), 'mul: [3,4] and [4,3] do not broadcast: dimension 0 is 3 vs 4'],
+    ['div', () => div(zeros([5]), a), 'div: [5] and [3,4] do not broadcast: dimension 1 is 5 vs 4'],
+    ['sumTo', () => sumTo(a, [3]), 'sumTo: [3] and [3,4] do not broadcast: dimension 1 is 3 vs 4'],
+    ['sumTo (not a broadcast)', () => sumTo(zeros([3, 1]), [3, 4]), 'sumTo: [3,1] is not a broadcast of [3,4]'],
+    ['broadcastTo', () => broadcastTo(a, [3, 1]), 'broadcastTo: cannot broadcast [3,4] to [3,1]'],
+    ['reshape (size)', () => reshape(a, [5, 2]), 'reshape: [3,4] → [5,2]: 12 elements cannot fill 10'],
+    ['reshape (two −1)', () => reshape(a, [-1, -1]), 'reshape: [3,4] → [-1,-1]: at most one −1'],
+    ['slice (rank)', () => slice(a, [0], [1]), 'slice: begin [0] and size [1] must each have 2 entries for [3,4]'],
+    ['split (sizes)', () => split(a, [1, 2], 1), 'split: sizes [1,2] do not add up to 4, the length of axis 1 of [3,4]'],
+    ['concat (empty)', () => concat([]), 'concat: needs at least one tensor'],
+    ['concat (rank)', () => concat([a, zeros([3, 4, 1])], 1), 'concat: shapes [3,4], [3,4,1] differ outside axis 1'],
+    ['stack', () => stack([a, zeros([4, 3])]), 'stack: shapes differ: [3,4], [4,3]'],
+    ['unstack axis', () => unstack(a, -3), 'unstack: axis -3 is out of range for a tensor of rank 2'],
+    ['mean axis', () => mean(a, 5), 'mean: axis 5 is out of range for a tensor of rank 2'],
+    ['max axis', () => max(a, -3), 'max: axis -3 is out of range for a tensor of rank 2'],
+    ['clip', () => clip(a, 1, 0), 'clip: lower bound 1 is greater than upper bound 0'],
+    ['layerNorm beta', () => layerNorm(a, null, zeros([4, 1])), 'layerNorm: beta has shape [4,1], expected [4] for input [3,4]'],
+    ['layerNorm epsilon', () => layerNorm(a, null, null, 0), 'layerNorm: epsilon must be > 0, got 0'],
+    ['softmax scalar', () => softmax(zeros([])), 'softmax: needs at least one axis'],
+    ['softmaxCrossEntropy', () => softmaxCrossEntropy(a, zeros([3, 5])), 'softmaxCrossEntropy: logits [3,4] and labels [3,5] differ in shape'],
   ])('%s', (_name, call, message) => {
     expect(call).toThrow(message);
   });
