@@ -10,7 +10,7 @@ export type { LossName, SequentialOptions } from './model';
 export { fit, NonFiniteLossError } from './fit';
 export type { FitOptions, BatchInfo, EpochInfo, History } from './fit';
 export { loadModel, saveModel, modelJsonPath } from './model-files';
-export { modelFromJson, modelToJson, WEIGHTS_FILE } from './model-json';
+export { modelFromJson, modelToJson, tfjsIncompatibilities, WEIGHTS_FILE } from './model-json';
 export type { ModelJson, ManifestGroup, ManifestEntry } from './model-json';
 export { writeFileAtomic } from './atomic';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint } from './checkpoint';

@@ -203,3 +203,23 @@ export function modelToJson(model: Sequential, generatedBy = 'rnngrad'): { json:
   };
   return { json, weights };
 }
+
+/**
+ * Why TF.js could not load this model (empty when it can): GRU layers with Keras's default
+ * reset_after = true (TF.js has only reset_after = false) and the course's custom cells
+ * (LNSimpleRNNCell, PeepholeLSTMCell), which only rnngrad and Keras-with-the-custom-class read.
+ * The CLI prints these when it saves.
+ */
+export function tfjsIncompatibilities(model: Sequential): string[] {
+  const notes: string[] = [];
+  for (const layer of model.layers) {
+    const { class_name: className, config } = layer.toConfig();
+    const cell = config.cell as { class_name?: string; config?: Record<string, unknown> } | undefined;
+    const resetAfter = className === 'GRU' ? config.reset_after : cell?.class_name === 'GRUCell' ? cell.config?.reset_after : false;
+    if (resetAfter === true) notes.push(`layer '${layer.name}': GRU with reset_after=true loads in Keras and rnngrad but not in TF.js (which has only reset_after=false)`);
+    if (cell?.class_name === 'LNSimpleRNNCell' || cell?.class_name === 'PeepholeLSTMCell') {
+      notes.push(`layer '${layer.name}': the custom cell ${cell.class_name} loads in rnngrad (and Keras with the course's class) but not in TF.js`);
+    }
+  }
+  return notes;
+}

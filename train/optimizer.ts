@@ -60,6 +60,8 @@ export abstract class Optimizer {
   private isBound = false;
   private scales = new Float64Array(0);
   private grads: (Tensor | null)[] = [];
+  // The slot buffers of the weight being updated, reused across steps.
+  private readonly perParam: Storage[] = [];
 
   constructor(defaultLearningRate: number, options: OptimizerOptions) {
     this.learningRate = checkRange(this.constructor.name, 'learningRate', options.learningRate ?? defaultLearningRate, 0, Infinity, true);
@@ -89,14 +91,14 @@ export abstract class Optimizer {
     for (let k = 0; k < params.length; k++) this.grads[k] = params[k].tensor.grad;
     const { scales, bound, globalNorm } = clipFactors(this.grads, this.clip, this.names, this.scales);
     const t = ++this.iterations;
-    const perParam: Storage[] = new Array<Storage>(this.slotNames.length);
+    const perParam = this.perParam;
     for (let k = 0; k < params.length; k++) {
       const g = this.grads[k];
       if (!g) continue;
       const w = params[k].tensor.data;
       const gd = g.data;
       const scale = scales[k];
-      for (let s = 0; s < perParam.length; s++) perParam[s] = this.slotBuffers[s][k];
+      for (let s = 0; s < this.slotNames.length; s++) perParam[s] = this.slotBuffers[s][k];
       for (let i = 0; i < w.length; i++) {
         w[i] = this.updateElement(w[i], clipElement(gd[i], scale, bound), perParam, i, t);
       }

@@ -16,7 +16,7 @@ import { PeepholeLSTMCell } from '../../cells/peephole-lstm';
 import { LSTMCell } from '../../cells/lstm';
 import { Sequential } from '../../train/model';
 import { loadModel, saveModel } from '../../train/model-files';
-import { modelToJson } from '../../train/model-json';
+import { modelToJson, tfjsIncompatibilities } from '../../train/model-json';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -157,6 +157,15 @@ describe('round trip', () => {
     expect(fs.readFileSync(path.join(again, 'model.json'), 'utf8')).toBe(fs.readFileSync(file, 'utf8'));
     expect(fs.readFileSync(path.join(again, 'group1-shard1of1.bin')).equals(fs.readFileSync(path.join(dir, 'group1-shard1of1.bin')))).toBe(true);
     expect(fs.readdirSync(dir).sort()).toEqual(['group1-shard1of1.bin', 'model.json']); // no temporary files left
+  });
+
+  it('names the layers TF.js could not load', () => {
+    expect(tfjsIncompatibilities(build())).toEqual([
+      "layer 'rnn': the custom cell LNSimpleRNNCell loads in rnngrad (and Keras with the course's class) but not in TF.js",
+      "layer 'rnn_1': the custom cell PeepholeLSTMCell loads in rnngrad (and Keras with the course's class) but not in TF.js",
+      "layer 'gru': GRU with reset_after=true loads in Keras and rnngrad but not in TF.js (which has only reset_after=false)",
+    ]);
+    expect(tfjsIncompatibilities(new Sequential([new GRU(2, { name: 'g', resetAfter: false, rng: new Random(1) })], { inputFeatures: 1 }))).toEqual([]);
   });
 
   it('a directory path loads its model.json', () => {
