@@ -22,12 +22,15 @@ import { record } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { LstmGateBuffers } from '../kernels/kernel';
+import { Peepholes, peepholeIntoInputForget, peepholeOutput, peepholeOutputBackward, peepholeInputForgetBackward } from './peephole-fused';
 
 export interface LstmSequenceOptions {
   /** TF.js's hard sigmoid as the recurrent activation instead of the logistic sigmoid. */
   readonly hard?: boolean;
   /** Variational recurrent dropout mask [batch, units] on h_{t−1} (training only). */
   readonly recurrentMask?: Tensor | null;
+  /** Peephole weights [p_i, p_f, p_o], each [units] (the peephole LSTM; see peephole-fused.ts). */
+  readonly peepholes?: readonly [Tensor, Tensor, Tensor] | null;
 }
 
 export interface LstmSequenceResult {
@@ -50,6 +53,8 @@ function gateViews(buffers: Record<keyof LstmGateBuffers, Storage>, t: number, n
 export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: Tensor, options: LstmSequenceOptions = {}): LstmSequenceResult {
   const hard = options.hard ?? false;
   const mask = options.recurrentMask ?? null;
+  const peep = options.peepholes ?? null;
+  const p: Peepholes | null = peep && { i: peep[0].data, f: peep[1].data, o: peep[2].data };
   if (xW.rank !== 3 || U.rank !== 2) throw new OpError('lstmSequence', `expected xW [batch, time, 4u] and U [u, 4u], got ${fmt(xW.shape)} and ${fmt(U.shape)}`);
   const [batch, time, u4] = xW.shape;
   const units = U.shape[0];
@@ -87,7 +92,10 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       const dst = r * u4;
       for (let j = 0; j < u4; j++) zt[dst + j] += xd[src + j] + bd[j]; // + x_t·W + b
     }
-    k.lstmGates(zt, cPrev, batch, units, hard, gateViews(saved, t, n));
+    if (p) peepholeIntoInputForget(zt, cPrev, p, batch, units);
+    const views = gateViews(saved, t, n);
+    k.lstmGates(zt, cPrev, batch, units, hard, views);
+    if (p) peepholeOutput(zt, views, p, batch, units, hard);
   }
   // Outputs: H batch-major [batch, time, u]; c_T.
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
@@ -110,6 +118,8 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     if (dcLast) dc.set(dcLast);
     dcLast = null; // consumed: a later backward through a retained graph starts afresh
     const dcPrev = allocate(dtype, n);
+    const dcAtC = p ? allocate(dtype, n) : dc; // dc_t plus the output peephole's path, when there is one
+    const dPeep = p ? [allocate(dtype, units), allocate(dtype, units), allocate(dtype, units)] : null;
     const backDims = { batch: 1, m: batch, n: units, k: u4, transA: false, transB: true, batchB: false };
     for (let t = time - 1; t >= 0; t--) {
       for (let r = 0; r < batch; r++) {
@@ -119,7 +129,10 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
       const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
       const dzt = dZ.subarray(t * batch * u4, (t + 1) * batch * u4);
-      k.lstmGatesBackward(zt, cPrev, gateViews(saved, t, n), dh, dc, batch, units, hard, dzt, dcPrev);
+      const views = gateViews(saved, t, n);
+      if (p && dPeep) peepholeOutputBackward(zt, views, p, dh, dc, batch, units, hard, dcAtC, dPeep[2]);
+      k.lstmGatesBackward(zt, cPrev, views, dh, dcAtC, batch, units, hard, dzt, dcPrev);
+      if (p && dPeep) peepholeInputForgetBackward(dzt, cPrev, p, batch, units, dcPrev, dPeep[0], dPeep[1]);
       dc.set(dcPrev);
       k.matmul(dzt, U.data, dhNext, backDims); // dz_t·Uᵀ
       if (mask) for (let q = 0; q < n; q++) dhNext[q] *= mask.data[q];
@@ -134,9 +147,10 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       dU = new Tensor(allocate(dtype, U.size), U.shape);
       k.matmul(hIn, dZ, dU.data, { batch: 1, m: units, n: u4, k: time * batch, transA: true, transB: false, batchB: false });
     }
-    return [dXW, dU, db, h0.requiresGrad ? new Tensor(dhNext.slice(), h0.shape) : null, c0.requiresGrad ? new Tensor(dc.slice(), c0.shape) : null];
+    const peepGrads = peep && dPeep ? dPeep.map((d, q) => new Tensor(d, peep[q].shape)) : [];
+    return [dXW, dU, db, h0.requiresGrad ? new Tensor(dhNext.slice(), h0.shape) : null, c0.requiresGrad ? new Tensor(dc.slice(), c0.shape) : null, ...peepGrads];
   };
-  const h = record('lstmSequence', [xW, U, b, h0, c0], H, backward);
+  const h = record(peep ? 'peepholeLstmSequence' : 'lstmSequence', [xW, U, b, h0, c0, ...(peep ?? [])], H, backward);
   if (!h.requiresGrad) return { h, c: cT };
   // Side output: c_T depends on H on the tape, so its (trivial) rule runs first and hands dc_T over.
   const c = record('lstmSequence.c', [h], cT, (dc) => {

@@ -82,7 +82,7 @@ export function cellLayer(cell: CellName, units: number, options: AnyCellOptions
     case 'simple': return new SimpleRNN(units, options);
     case 'ln-simple': return new RNN(new LNSimpleRNNCell(units, options), { ...options, fused: options.fused ?? true }, 'rnn');
     case 'lstm': return new LSTM(units, options);
-    case 'peephole': return new RNN(new PeepholeLSTMCell(units, options), options, 'rnn');
+    case 'peephole': return new RNN(new PeepholeLSTMCell(units, options), { ...options, fused: options.fused ?? true }, 'rnn');
     case 'gru': return new GRU(units, options);
   }
   throw new Error(`cellLayer: unknown cell ${JSON.stringify(cell)} (one of ${CELL_NAMES.join(', ')})`);

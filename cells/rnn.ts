@@ -19,6 +19,7 @@ import { fmt } from '../engine/shape';
 import type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';
 import type { RecurrentCell } from './cell';
 import { LSTMCell } from './lstm';
+import { PeepholeLSTMCell } from './peephole-lstm';
 import { SequenceDropout, DropoutOptions, validateDropout, ZoneoutStep } from './dropout';
 import { lstmSequence } from './lstm-fused';
 import { simpleRnnSequence } from './simple-rnn-fused';
@@ -188,10 +189,14 @@ export class RNN implements Layer {
   }
 
   private fusedPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: SequenceDropout): RecurrentResult {
-    const [W, U, b] = cell.weights().map((w) => w.tensor);
+    const [W, U, b, pI, pF, pO] = cell.weights().map((w) => w.tensor);
     const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
     const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
-    const { h: H, c } = lstmSequence(xW, U, b, h0, c0, { hard: cell.recurrentActivation === 'hard_sigmoid', recurrentMask: drop.sharedRecurrentMask() });
+    const { h: H, c } = lstmSequence(xW, U, b, h0, c0, {
+      hard: cell.recurrentActivation === 'hard_sigmoid',
+      recurrentMask: drop.sharedRecurrentMask(),
+      peepholes: cell instanceof PeepholeLSTMCell ? [pI, pF, pO] : null,
+    });
     const hLast = timeStep(H, H.shape[1] - 1);
     return { output: this.returnSequences ? H : hLast, states: [hLast, c] };
   }
@@ -240,9 +245,9 @@ export class RNN implements Layer {
   }
 }
 
-/** The plain LSTM cell with tanh and a (hard) sigmoid: what the fused kernel computes. */
+/** The LSTM and peephole LSTM cells with tanh and a (hard) sigmoid: what the fused op computes. */
 function isFusableLSTM(cell: RecurrentCell): cell is LSTMCell {
-  return cell instanceof LSTMCell && cell.className === 'LSTMCell' && cell.activation === 'tanh'
+  return cell instanceof LSTMCell && cell.activation === 'tanh'
     && (cell.recurrentActivation === 'sigmoid' || cell.recurrentActivation === 'hard_sigmoid');
 }
 

@@ -2,7 +2,7 @@
  * The fused whole-sequence LSTM against the composed cell: same values, same gradients
  * (inputs, initial states, every weight), in float64 and float32, with and without dropout.
  */
-import { RNN, LSTMCell, LSTM, SimpleRNNCell, LNSimpleRNNCell } from '../../cells';
+import { RNN, LSTMCell, LSTM, SimpleRNNCell, LNSimpleRNNCell, PeepholeLSTMCell } from '../../cells';
 import type { RNNLayerOptions } from '../../cells';
 import { Random } from '../../engine/random';
 import { randn } from '../../engine/creation';
@@ -24,12 +24,13 @@ interface Run {
   entries: string[];
 }
 
-function run(fused: boolean, dtype: DType, options: RNNLayerOptions & { hard?: boolean }, returnSequences: boolean): Run {
+function run(fused: boolean, dtype: DType, options: RNNLayerOptions & { hard?: boolean; peephole?: boolean }, returnSequences: boolean): Run {
   const rng = new Random(3);
   const x = randn([4, 7, 3], { rng, dtype, requiresGrad: true });
   const h0 = randn([4, 5], { rng, dtype, requiresGrad: true, std: 0.5 });
   const c0 = randn([4, 5], { rng, dtype, requiresGrad: true, std: 0.5 });
-  const cell = new LSTMCell(5, { dtype, rng: new Random(11), recurrentActivation: options.hard ? 'hard_sigmoid' : 'sigmoid' });
+  const cellOptions = { dtype, rng: new Random(11), recurrentActivation: options.hard ? ('hard_sigmoid' as const) : ('sigmoid' as const) };
+  const cell = options.peephole ? new PeepholeLSTMCell(5, cellOptions) : new LSTMCell(5, cellOptions);
   const layer = new RNN(cell, { ...options, fused, returnSequences, rng: new Random(5) });
   const { output, states } = layer.callWithState(x, { training: true, initialState: [h0, c0] });
   // A loss touching the output and both final states, so every path back is exercised.
@@ -40,8 +41,10 @@ function run(fused: boolean, dtype: DType, options: RNNLayerOptions & { hard?: b
   return { out: output, states, grads: [x, h0, c0, ...cell.weights().map((w) => w.tensor)].map((t) => t.grad as Tensor), entries };
 }
 
-const cases: [string, RNNLayerOptions & { hard?: boolean }][] = [
+const cases: [string, RNNLayerOptions & { hard?: boolean; peephole?: boolean }][] = [
   ['plain', {}],
+  ['peephole', { peephole: true }],
+  ['peephole, hard sigmoid, dropout', { peephole: true, hard: true, dropout: 0.2, recurrentDropout: 0.3 }],
   ['hard sigmoid', { hard: true }],
   ['input + recurrent dropout', { dropout: 0.25, recurrentDropout: 0.4 }],
   ['go backwards', { goBackwards: true }],
@@ -77,14 +80,14 @@ describe('fused simple / LN simple RNN = composed cells', () => {
   });
 });
 
-describe('fused LSTM = composed LSTM', () => {
+describe('fused LSTM / peephole LSTM = composed cells', () => {
   it.each(cases)('%s: values and gradients agree (float64 to 1e-12, float32 to 1e-5)', (_label, options) => {
     for (const [dtype, tol] of [['float64', 1e-12], ['float32', 1e-5]] as const) {
       for (const seq of [true, false]) {
         const f = run(true, dtype, options, seq);
         const c = run(false, dtype, options, seq);
-        expect(f.entries).toContain('lstmSequence');
-        expect(c.entries).not.toContain('lstmSequence');
+        expect(f.entries.some((op) => /^(peepholeL|l)stmSequence$/.test(op))).toBe(true);
+        expect(c.entries.some((op) => /stmSequence/.test(op))).toBe(false);
         expect(maxDiff(f.out, c.out)).toBeLessThan(tol);
         f.states.forEach((s, k) => expect(maxDiff(s, c.states[k])).toBeLessThan(tol));
         f.grads.forEach((g, k) => expect(maxDiff(g, c.grads[k])).toBeLessThan(tol * 10));
