@@ -21,6 +21,6 @@ export { addingTask, addingSequences } from './tasks/adding';
 export type { AddingOptions } from './tasks/adding';
 export { charsTask, sample, sonnets, dataFile } from './tasks/chars';
 export type { CharsTask, CharsOptions, SampleOptions, Predictor } from './tasks/chars';
-export { loadDataFile, parseDataObject } from './tasks/data-file';
+export { loadDataFile, parseDataObject, holdOut } from './tasks/data-file';
 export { naiveForecast, naiveMse, linearBaseline, flatten } from './tasks/baselines';
 export type { LinearBaselineOptions, BaselineResult } from './tasks/baselines';

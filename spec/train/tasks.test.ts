@@ -6,7 +6,7 @@ import { Random } from '../../engine/random';
 import { seriesTask, generateTimeSeries, lastStepMse, meanSquaredError } from '../../train/tasks/series';
 import { addingTask } from '../../train/tasks/adding';
 import { charsTask, sample, sonnets } from '../../train/tasks/chars';
-import { loadDataFile } from '../../train/tasks/data-file';
+import { loadDataFile, holdOut } from '../../train/tasks/data-file';
 import { naiveForecast, naiveMse, linearBaseline } from '../../train/tasks/baselines';
 
 describe('series (Géron ch. 15)', () => {
@@ -181,5 +181,15 @@ describe('--data files', () => {
   ])('%s: one clear message', (name, text, message) => {
     const p = text === null ? path.join(dir, name) : write(name, text);
     expect(() => loadDataFile(p)).toThrow(message);
+  });
+  it('holdOut takes the last fraction as validation, like Keras validation_split', () => {
+    const x = new Tensor(Float32Array.from({ length: 10 * 2 }, (_, i) => i), [10, 2, 1]);
+    const y = new Tensor(Float32Array.from({ length: 10 }, (_, i) => i), [10, 1]);
+    const { train, valid } = holdOut({ x, y }, 0.2);
+    expect(train.x.shape).toEqual([8, 2, 1]);
+    expect(Array.from(valid.y.data)).toEqual([8, 9]);
+    expect(Array.from(valid.x.data)).toEqual([16, 17, 18, 19]);
+    expect(() => holdOut({ x, y }, 1)).toThrow(/--val-split must be in \(0, 1\)/);
+    expect(() => holdOut({ x, y }, 0.01)).toThrow(/gives 0 for validation/);
   });
 });

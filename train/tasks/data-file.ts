@@ -82,3 +82,21 @@ export function loadDataFile(file: string): Split {
   }
   return parseDataObject(parsed, file);
 }
+
+/**
+ * Keras's `validation_split`: the last `fraction` of the samples (taken before any shuffling)
+ * become the validation set, the rest the training set. Views of the same data, no copy.
+ */
+export function holdOut(data: Split, fraction: number): { train: Split; valid: Split } {
+  const n = data.x.shape[0];
+  const nValid = Math.floor(n * fraction);
+  if (!(fraction > 0 && fraction < 1) || nValid === 0 || nValid === n) {
+    throw new Error(`--val-split must be in (0, 1) and leave samples on both sides; ${fraction} of ${n} samples gives ${nValid} for validation`);
+  }
+  const rows = (t: Tensor, from: number, to: number): Tensor => {
+    const per = t.size / t.shape[0];
+    return new Tensor(t.data.subarray(from * per, to * per), [to - from, ...t.shape.slice(1)]);
+  };
+  const cut = n - nValid;
+  return { train: { x: rows(data.x, 0, cut), y: rows(data.y, 0, cut) }, valid: { x: rows(data.x, cut, n), y: rows(data.y, cut, n) } };
+}
