@@ -145,6 +145,7 @@ export class Sequential {
   trainOnBatch(x: Tensor, y: Tensor, options: { stopOnNaN?: boolean } = {}): number {
     const optimizer = this.optimizer;
     if (!optimizer) throw new Error(`${this.name}.trainOnBatch: call compile({ optimizer }) first`);
+    this.build(x.shape[x.rank - 1]);
     const params = this.weights();
     for (const p of params) p.tensor.grad = null;
     const out = this.call(x, { training: true });

@@ -41,6 +41,15 @@ describe('Sequential', () => {
     expect(bias.data[0]).toBeCloseTo(0.25 - 0.05, 6);
   });
 
+  it('builds on the first batch when no input size was given', () => {
+    const m = new Sequential([new Dense(1, { name: 'd', rng: new Random(1) })]);
+    expect(m.built).toBe(false);
+    m.compile({ optimizer: new SGD() });
+    m.trainOnBatch(tensor([[1, 2, 3]]), tensor([[1]]));
+    expect(m.inputShape).toEqual([null, 3]);
+    expect(m.weights()[0].tensor.shape).toEqual([3, 1]);
+  });
+
   it('predict in batches equals one pass', () => {
     const m = new Sequential([new SimpleRNN(5, { rng: new Random(3), returnSequences: true }), new Dense(2, { rng: new Random(4) })], { inputFeatures: 3 });
     const rng = new Random(5);
