@@ -1,0 +1,242 @@
+/**
+ * One training run, from settings to metrics: build the data for the task, build (or load) the
+ * model, train it with progress and per-epoch checkpoints, and measure it on the validation set.
+ * `rnngrad train` and the course run (`npm start`) both call runTraining.
+ */
+import * as path from 'path';
+import { Tensor } from '../engine/tensor';
+import { globalRandom, manualSeed, Random } from '../engine/random';
+import { softmax } from '../engine/ops';
+import { noGrad } from '../engine/tape';
+import { cellLayer } from '../cells/recurrent-layers';
+import { Dense, TimeDistributed } from '../cells/dense';
+import type { Layer } from '../cells/layer';
+import { resetLayerNames } from '../cells/names';
+import { Sequential } from '../train/model';
+import { makeOptimizer } from '../train/optimizers';
+import type { Optimizer } from '../train/optimizer';
+import { loadModel, saveModel } from '../train/model-files';
+import { saveCheckpoint, loadCheckpoint, JsonValue } from '../train/checkpoint';
+import type { History, EpochInfo } from '../train/fit';
+import { seriesTask, lastStepMse, meanSquaredError, TaskData, Split } from '../train/tasks/series';
+import { addingTask } from '../train/tasks/adding';
+import { charsTask, sample, CharsTask } from '../train/tasks/chars';
+import { loadDataFile } from '../train/tasks/data-file';
+import type { CellName, OptimizerName, TaskName } from './train-flags';
+import type { ProgressSink } from './progress';
+import { CliError } from './args';
+
+/** Everything that determines a run; stored in checkpoints so --resume rebuilds the same run. */
+export interface RunSettings {
+  readonly task: TaskName | 'data';
+  readonly dataFile: string | null;
+  readonly valSplit: number;
+  readonly cell: CellName;
+  readonly units: number;
+  readonly layers: number;
+  readonly optimizer: OptimizerName;
+  readonly lr: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly length: number;
+  readonly samples: number;
+  readonly seed: number;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  readonly dropoutMode: 'variational' | 'per-gate' | 'per-step' | 'semeniuta';
+  readonly zoneoutH: number;
+  readonly zoneoutC: number;
+  readonly clipValue: number | null;
+  readonly clipNorm: number | null;
+  readonly clipGlobalNorm: number | null;
+  readonly init: string | null;
+  readonly stopOnNaN: boolean;
+}
+
+export interface RunResult {
+  readonly settings: RunSettings;
+  readonly model: Sequential;
+  readonly data: TaskData;
+  readonly chars: CharsTask | null;
+  readonly history: History;
+  readonly trainLoss: number;
+  readonly valMse: number;
+  /** seq2seq: Géron's metric, the MSE of the last step's 10 predictions. */
+  readonly valLastStepMse: number | null;
+  /** chars: validation cross-entropy in nats per character. */
+  readonly valCrossEntropy: number | null;
+  /** chars: a sample of generated text. */
+  readonly sampleText: string | null;
+  readonly seconds: number;
+  /** Set when training stopped on a non-finite loss. */
+  readonly stoppedOnNaN: string | null;
+}
+
+/** Split the rows of a Split at `at` (for --val-split). */
+function splitRows(s: Split, at: number): [Split, Split] {
+  const rows = (t: Tensor, from: number, to: number): Tensor => {
+    const per = t.size / t.shape[0];
+    return new Tensor(t.data.slice(from * per, to * per), [to - from, ...t.shape.slice(1)]);
+  };
+  const n = s.x.shape[0];
+  return [{ x: rows(s.x, 0, at), y: rows(s.y, 0, at) }, { x: rows(s.x, at, n), y: rows(s.y, at, n) }];
+}
+
+/** The data of a run: its task's generator with the run's seed, or the --data file. */
+export function taskData(s: RunSettings): { data: TaskData; chars: CharsTask | null } {
+  const trainValTest = (n: number): [number, number, number] => [Math.round(n * 0.7), Math.round(n * 0.2), n - Math.round(n * 0.7) - Math.round(n * 0.2)];
+  switch (s.task) {
+    case 'series':
+      return { data: seriesTask({ target: 'next', seed: s.seed, steps: s.length, sizes: trainValTest(s.samples) }), chars: null };
+    case 'series10':
+      return { data: seriesTask({ target: 'ahead10', seed: s.seed, steps: s.length, sizes: trainValTest(s.samples) }), chars: null };
+    case 'seq2seq':
+      return { data: seriesTask({ target: 'seq2seq', seed: s.seed, steps: s.length, sizes: trainValTest(s.samples) }), chars: null };
+    case 'adding':
+      return { data: addingTask({ length: s.length, seed: s.seed, sizes: [s.samples, 1000, 1000] }), chars: null };
+    case 'chars': {
+      const chars = charsTask({ window: s.length });
+      return { data: { train: chars.train, valid: chars.valid, test: chars.test }, chars };
+    }
+    case 'data': {
+      if (!s.dataFile) throw new CliError('rnngrad train: --data needs a file');
+      const all = loadDataFile(s.dataFile);
+      const n = all.x.shape[0];
+      const held = Math.floor(n * s.valSplit);
+      if (held === 0) return { data: { train: all, valid: all, test: all }, chars: null };
+      if (held >= n) throw new CliError(`rnngrad train: --val-split ${s.valSplit} leaves no training samples out of ${n}`);
+      const [train, valid] = splitRows(all, n - held);
+      return { data: { train, valid, test: valid }, chars: null };
+    }
+  }
+}
+
+/**
+ * The model for the data: `layers` recurrent layers of `units` (all but the last return
+ * sequences); targets [N, k] → the last returns its last step and a Dense(k) follows;
+ * targets [N, T, k] → every layer returns sequences and a TimeDistributed(Dense(k)) follows.
+ */
+export function buildModel(s: RunSettings, features: number, target: Tensor): Sequential {
+  resetLayerNames();
+  const perStep = target.rank === 3;
+  const k = target.shape[target.rank - 1];
+  const layers: Layer[] = [];
+  for (let l = 0; l < s.layers; l++) {
+    layers.push(cellLayer(s.cell, s.units, {
+      returnSequences: perStep || l < s.layers - 1,
+      dropout: s.dropout,
+      recurrentDropout: s.recurrentDropout,
+      dropoutMode: s.dropoutMode,
+      zoneoutH: s.zoneoutH,
+      zoneoutC: s.zoneoutC,
+    }));
+  }
+  layers.push(perStep ? new TimeDistributed(new Dense(k)) : new Dense(k));
+  return new Sequential(layers, { inputFeatures: features });
+}
+
+export function makeRunOptimizer(s: RunSettings): Optimizer {
+  return makeOptimizer(s.optimizer, {
+    learningRate: s.lr,
+    ...(s.clipValue !== null ? { clipValue: s.clipValue } : {}),
+    ...(s.clipNorm !== null ? { clipNorm: s.clipNorm } : {}),
+    ...(s.clipGlobalNorm !== null ? { clipGlobalNorm: s.clipGlobalNorm } : {}),
+  });
+}
+
+/** Validation metrics of a trained model. */
+export function measure(model: Sequential, data: TaskData, s: RunSettings): { valMse: number; valLastStepMse: number | null; valCrossEntropy: number | null } {
+  const { x, y } = data.valid;
+  const pred = model.predict(x);
+  if (s.task === 'chars') {
+    const probs = noGrad(() => softmax(pred));
+    return { valMse: meanSquaredError(probs, y), valLastStepMse: null, valCrossEntropy: model.evaluate(x, y) };
+  }
+  return { valMse: meanSquaredError(pred, y), valLastStepMse: s.task === 'seq2seq' ? lastStepMse(pred, y) : null, valCrossEntropy: null };
+}
+
+export interface RunOptions {
+  readonly progress: ProgressSink;
+  /** --save DIR: the final model and a checkpoint after every epoch. */
+  readonly saveDir: string | null;
+  /** --resume DIR. */
+  readonly resumeDir: string | null;
+}
+
+/** Seed offset of the generator the layers draw their weights and masks from. */
+const LAYER_STREAM = 0x5eed;
+
+export function runTraining(s: RunSettings, options: RunOptions): RunResult {
+  const started = Date.now();
+  const { data, chars } = taskData(s);
+  const features = data.train.x.shape[data.train.x.rank - 1];
+  // Two generators drive training: the global one (initial weights, then dropout masks) and the
+  // shuffling one. Both are checkpointed, so a resumed run draws exactly what it would have.
+  const shuffle = new Random(s.seed + 1);
+  let model: Sequential;
+  let optimizer: Optimizer;
+  let initialEpoch = 0;
+  let previous: History | null = null;
+  if (options.resumeDir) {
+    optimizer = makeRunOptimizer(s);
+    const cp = loadCheckpoint(options.resumeDir, { generators: { global: globalRandom, shuffle }, optimizer });
+    model = cp.model;
+    initialEpoch = cp.epoch;
+    previous = cp.history;
+    options.progress.notice(`rnngrad: resuming ${cp.path} at epoch ${cp.epoch} of ${s.epochs}`);
+  } else {
+    manualSeed(s.seed ^ LAYER_STREAM);
+    model = s.init ? loadModel(s.init) : buildModel(s, features, data.train.y);
+    if (s.init) model.build(features);
+    optimizer = makeRunOptimizer(s);
+  }
+  model.compile({ optimizer, loss: s.task === 'chars' ? 'softmaxCrossEntropy' : 'mse' });
+
+  let stoppedOnNaN: string | null = null;
+  let history: History = previous ?? { epoch: [], loss: [], valLoss: [] };
+  const epochs = s.epochs;
+  try {
+    const h = model.fit(data.train.x, data.train.y, {
+      epochs,
+      batchSize: s.batch,
+      rng: shuffle,
+      initialEpoch,
+      validationData: data.valid,
+      stopOnNaN: s.stopOnNaN,
+      onBatch: (b) => options.progress.step(b.batch + 1, b.batches, b.loss),
+      onEpoch: (e: EpochInfo) => {
+        options.progress.epochEnd(
+          `epoch ${e.epoch + 1}/${e.epochs}  loss ${e.loss.toPrecision(4)}  val ${e.valLoss?.toPrecision(4) ?? '—'}  ${e.seconds.toFixed(1)}s`,
+        );
+        history = {
+          epoch: [...history.epoch, e.epoch],
+          loss: [...history.loss, e.loss],
+          valLoss: [...history.valLoss, e.valLoss ?? NaN],
+        };
+        if (options.saveDir) {
+          saveCheckpoint(options.saveDir, {
+            model, optimizer, generators: { global: globalRandom, shuffle }, epoch: e.epoch + 1,
+            settings: s as unknown as JsonValue, history,
+          });
+        }
+      },
+    });
+    void h;
+  } catch (e) {
+    if ((e as Error).name !== 'NonFiniteLossError') throw e;
+    stoppedOnNaN = (e as Error).message;
+    options.progress.notice(`rnngrad: ${stoppedOnNaN}${options.saveDir ? `; the last good checkpoint is in ${options.saveDir}` : ''}`);
+  }
+
+  if (options.saveDir && stoppedOnNaN === null) {
+    const file = saveModel(model, options.saveDir);
+    options.progress.notice(`rnngrad: saved ${path.relative(process.cwd(), file) || file}`);
+  }
+  const metrics = measure(model, data, s);
+  const sampleText = chars ? sample(model, chars, 'Shall I compare thee', 200, { temperature: 0.6, rng: new Random(s.seed) }) : null;
+  const last = history.loss.length > 0 ? history.loss[history.loss.length - 1] : NaN;
+  return {
+    settings: s, model, data, chars, history, trainLoss: last, ...metrics, sampleText,
+    seconds: (Date.now() - started) / 1000, stoppedOnNaN,
+  };
+}
