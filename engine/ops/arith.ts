@@ -84,5 +84,6 @@ export function neg(x: Tensor): Tensor {
 export function pow(x: Tensor, p: number): Tensor {
   const out = empty(x.shape, x.dtype);
   getKernels().powScalar(x.data, p, out.data);
-  return record('pow', [x], out, (dOut) => [mul(dOut, mul(pow(x, p - 1), p))]);
+  // p = 0: the derivative is 0 everywhere; p·x^(p−1) would give 0·∞ = NaN at x = 0.
+  return record('pow', [x], out, (dOut) => [p === 0 ? mul(dOut, 0) : mul(dOut, mul(pow(x, p - 1), p))]);
 }

@@ -48,7 +48,7 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
   }
   const outShape = size.map((s, i) => (s === -1 ? x.shape[i] - begin[i] : s));
   for (let i = 0; i < x.rank; i++) {
-    if (begin[i] < 0 || outShape[i] < 0 || begin[i] + outShape[i] > x.shape[i]) {
+    if (!Number.isInteger(begin[i]) || !Number.isInteger(outShape[i]) || begin[i] < 0 || outShape[i] < 0 || begin[i] + outShape[i] > x.shape[i]) {
       throw new OpError('slice', `begin ${fmt(begin)} size ${fmt(size)} is outside ${fmt(x.shape)} on axis ${i}`);
     }
   }

@@ -242,7 +242,7 @@ export const opTable: OpRow[] = [
   {
     op: 'pow',
     sample: (r) => {
-      const p = pick(r, [2, 3, -1, 0.5, 1.5]);
+      const p = pick(r, [0, 1, 2, 3, -1, 0.5, 1.5]);
       const inputs = [randomPlain(r, randomShape(r, 0, 3), Number.isInteger(p) && p > 0 ? normal : positive)];
       return { label: `${shapeText(inputs)} p ${p}`, inputs, run: (x) => ops.pow(x, p), ref: (x) => mapRef(x, (v) => v ** p) };
     },

@@ -6,7 +6,7 @@ import { Tensor } from '../../engine/tensor';
 import { tensor } from '../../engine/creation';
 import { record, noGrad, isGradEnabled, tapeOf } from '../../engine/tape';
 import { grad, valueAndGrad } from '../../engine/autodiff';
-import { add, mul, sum, square, reshape, tanh, matmul } from '../../engine/ops';
+import { add, mul, sum, square, reshape, tanh, matmul, pow } from '../../engine/ops';
 import { empty } from '../../engine/ops/util';
 
 const f64 = (values: number[] | number[][], requiresGrad = true) => tensor(values, { dtype: 'float64', requiresGrad });
@@ -93,6 +93,12 @@ describe('backward', () => {
     expect(b.grad!.data).not.toBe(dOut.data);
     a.grad!.data[0] = 99; // an optimizer updating a's gradient in place leaves b's alone
     expect(Array.from(b.grad!.data)).toEqual([1, 1]);
+  });
+
+  test('pow(x, 0) has a zero gradient, also at x = 0 (regression: 0·∞ gave NaN)', () => {
+    const x = f64([0, 2]);
+    sum(pow(x, 0)).backward();
+    expect(Array.from(x.grad!.data)).toEqual([0, 0]);
   });
 
   test('a leaf as the root receives dOut as its gradient', () => {

@@ -73,6 +73,7 @@ describe('errors name the op and the shapes', () => {
     ['broadcastTo', () => broadcastTo(a, [3, 1]), 'broadcastTo: cannot broadcast [3,4] to [3,1]'],
     ['reshape (size)', () => reshape(a, [5, 2]), 'reshape: [3,4] → [5,2]: 12 elements cannot fill 10'],
     ['reshape (two −1)', () => reshape(a, [-1, -1]), 'reshape: [3,4] → [-1,-1]: at most one −1'],
+    ['slice (fractional)', () => slice(a, [0.5, 0], [1, 1]), 'slice: begin [0.5,0] size [1,1] is outside [3,4] on axis 0'],
     ['slice (rank)', () => slice(a, [0], [1]), 'slice: begin [0] and size [1] must each have 2 entries for [3,4]'],
     ['split (sizes)', () => split(a, [1, 2], 1), 'split: sizes [1,2] do not add up to 4, the length of axis 1 of [3,4]'],
     ['concat (empty)', () => concat([]), 'concat: needs at least one tensor'],
