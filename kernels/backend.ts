@@ -10,21 +10,24 @@
  *                       go to gpu.js, everything else to js — and if gpu.js never wins, plain "js".
  *
  * The crossover, measured on the 2-core VM this was written on (node dist/kernels/gpu/measure.js,
- * square float32 matmul, GFLOP/s, medians):
+ * square float32 matmul, GFLOP/s, medians; kernels/gpu/README.md has the full table):
  *
- *   | kernels              | n=64 | 128  | 256  | 512  | 1024 | one call (sigmoid, 1 elt) |
- *   | js                   | 2.15 | 2.25 | 2.26 | 2.20 | 2.15 |   0.2 µs |
- *   | gpu.js/headlessgl ¹  | 0.40 | 0.78 | 1.13 | 1.17 | 0.63 | 117   µs |
- *   | gpu.js/webasm        | 1.09 | 1.12 | 1.16 | 1.14 | 0.84 |   4.3 µs |
- *   | gpu.js/cpu           | 0.58 | 0.44 | 0.42 | 0.65 | 0.50 |   1.8 µs |
+ *   | kernels                      | n=64 | 128  | 256  | 512  | 1024 | one call (sigmoid, 1 elt) |
+ *   | js, TS loops                 | 2.15 | 2.25 | 2.26 | 2.20 | 2.15 |   0.2 µs |
+ *   | js, wasm SIMD matmul ²       | 8–19 | 23–39| 25–38| 10–39| 15–41|   0.3 µs |
+ *   | gpu.js/headlessgl ¹          | 0.40 | 0.78 | 1.13 | 1.17 | 0.63 | 117   µs |
+ *   | gpu.js/webasm                | 1.09 | 1.12 | 1.16 | 1.14 | 0.84 |   4.3 µs |
+ *   | gpu.js/cpu                   | 0.58 | 0.44 | 0.42 | 0.65 | 0.50 |   1.8 µs |
  *   ¹ under xvfb-run: Mesa llvmpipe, i.e. shaders run in software on the same two cores.
+ *   ² the js backend's float32 matmul since kernels/wasm landed; ranges: the VM was shared.
  *
- * No gpu.js mode reaches the js kernels at any size here, so there is no crossover for webasm
- * and cpu (a property of the code, fixed in WEBASM_CPU_CROSSOVER = ∞), and `auto` picks js.
- * A GL mode's speed depends on what is behind the context (llvmpipe or a real GPU), which WebGL
- * does not reveal (headless-gl's renderer string is just "ANGLE"). So for GL, `auto` times one
- * matmul per size n = 128, 256, 512 on both kernel sets (≈ 0.1 s, once per process) and sends
- * matmuls with m·n·k ≥ n³ of the first size where gpu.js wins; none → js.
+ * No gpu.js mode reaches the js kernels at any size here — not even the TS loops — so there is
+ * no crossover for webasm and cpu (a property of the code: WEBASM_CPU_CROSSOVER = ∞), and `auto`
+ * picks js. A GL mode's speed depends on what is behind the context (llvmpipe or a real GPU),
+ * which WebGL does not reveal (headless-gl's renderer string is just "ANGLE"). So for GL, `auto`
+ * times one matmul per size n = 128, 256, 512 on both kernel sets (once per process; it stops at
+ * the first size where gpu.js is > 3× behind — on llvmpipe that is n = 128, ~70 ms in all) and
+ * sends matmuls with batch·m·n·k ≥ n³ of the first size where gpu.js wins to gpu.js; none → js.
  */
 import type { Kernels } from './kernel';
 import { setKernels, getKernels } from './registry';

@@ -29,11 +29,13 @@ export function timeCall(fn: () => void, reps: number): number {
   return median(times);
 }
 
-/** GFLOP/s of an n×n·n×n float32 matmul (2n³ flops) on these kernels. */
-export function matmulGflops(k: Kernels, n: number): number {
-  const a = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i));
-  const b = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i));
-  const out = new Float32Array(n * n);
+/** GFLOP/s of an n×n·n×n matmul (2n³ flops) on these kernels, float32 unless asked for float64. */
+export function matmulGflops(k: Kernels, n: number, float64 = false): number {
+  const make = (f: (i: number) => number): Storage =>
+    float64 ? Float64Array.from({ length: n * n }, (_, i) => f(i)) : Float32Array.from({ length: n * n }, (_, i) => f(i));
+  const a = make(Math.sin);
+  const b = make(Math.cos);
+  const out = make(() => 0);
   const dims = { batch: 1, m: n, n, k: n, transA: false, transB: false, batchB: true };
   const reps = n <= 128 ? 15 : n <= 256 ? 7 : 3;
   const seconds = timeCall(() => k.matmul(a, b, out, dims), reps);
@@ -50,7 +52,10 @@ export function unaryMicros(k: Kernels, size: number): number {
 function main(argv: string[]): void {
   const sizes = [64, 128, 256, 512, 1024];
   const requested = argv.length > 0 ? (argv as GpuMode[]) : (['webasm', 'cpu'] as GpuMode[]);
-  const rows: { name: string; k: Kernels }[] = [{ name: 'js', k: cpuKernels }];
+  const rows: { name: string; k: Kernels; float64?: boolean }[] = [
+    { name: 'js', k: cpuKernels },
+    { name: 'js float64 (the TS loops)', k: cpuKernels, float64: true },
+  ];
   for (const mode of requested) {
     try {
       const k = createGpuKernels({ mode });
@@ -61,8 +66,8 @@ function main(argv: string[]): void {
   }
   console.log(`| kernels | ${sizes.map((n) => `n=${n}`).join(' | ')} | sigmoid 1 elt (µs) | sigmoid 4096 (µs) |`);
   console.log(`|---|${sizes.map(() => '---:').join('|')}|---:|---:|`);
-  for (const { name, k } of rows) {
-    const g = sizes.map((n) => matmulGflops(k, n).toFixed(2));
+  for (const { name, k, float64 } of rows) {
+    const g = sizes.map((n) => matmulGflops(k, n, float64).toFixed(2));
     console.log(`| ${name} | ${g.join(' | ')} | ${unaryMicros(k, 1).toFixed(1)} | ${unaryMicros(k, 4096).toFixed(1)} |`);
   }
 }
