@@ -119,6 +119,8 @@ export const cellCases: GradcheckCase[] = [
   row('peephole', plain, true, 'peephole-fused'),
   row('gru', plain),
   row('gru-reset-before', plain),
+  row('gru', plain, true, 'gru-fused'),
+  row('gru-reset-before', plain, true, 'gru-reset-before-fused'),
   row('lstm', variants.dropout),
   row('lstm', variants['recurrent-dropout']),
   row('lstm', variants['per-gate']),
@@ -140,4 +142,6 @@ export const cellCases: GradcheckCase[] = [
   row('gru', variants.semeniuta),
   row('gru-reset-before', variants['per-gate']),
   row('gru', variants.masked),
+  row('gru', { suffix: '+dropout+recurrent-dropout', options: { dropout: 0.3, recurrentDropout: 0.3 } }, true, 'gru-fused'),
+  row('gru-reset-before', { suffix: '+dropout+recurrent-dropout', options: { dropout: 0.3, recurrentDropout: 0.3 } }, true, 'gru-reset-before-fused'),
 ];

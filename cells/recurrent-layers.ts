@@ -59,7 +59,7 @@ export class LSTM extends RNN {
 export class GRU extends RNN {
   override readonly className: string = 'GRU';
   constructor(units: number, options: GRUCellOptions & RNNLayerOptions = {}) {
-    super(new GRUCell(units, options), options, 'gru');
+    super(new GRUCell(units, options), { ...options, fused: options.fused ?? true }, 'gru');
   }
   override toConfig(): KerasLayerConfig {
     return flatConfig(this, 'GRU');

@@ -20,6 +20,8 @@ import type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer'
 import type { RecurrentCell } from './cell';
 import { LSTMCell } from './lstm';
 import { PeepholeLSTMCell } from './peephole-lstm';
+import { GRUCell } from './gru';
+import { gruSequence } from './gru-fused';
 import { SequenceDropout, DropoutOptions, validateDropout, ZoneoutStep } from './dropout';
 import { lstmSequence } from './lstm-fused';
 import { simpleRnnSequence } from './simple-rnn-fused';
@@ -41,8 +43,9 @@ export interface RNNLayerOptions extends DropoutOptions {
   /** Build the weights now for this many input features (otherwise on the first call). */
   readonly inputFeatures?: number;
   /**
-   * Allow the fused whole-sequence path (LSTM, simple and LN simple RNN cells; default true for
-   * the LSTM and SimpleRNN layers, false for the generic RNN layer). Same numbers either way.
+   * Allow the fused whole-sequence path (every cell has one; default true for the SimpleRNN, LSTM
+   * and GRU layers and cellLayer(), false for the generic RNN layer). Same numbers either way;
+   * padding masks, per-gate / per-step / Semeniuta dropout and zoneout take the composed path.
    */
   readonly fused?: boolean;
 }
@@ -150,6 +153,9 @@ export class RNN implements Layer {
     if (this.fused && mask === null && drop.fusable && isFusableSimple(cell)) {
       return this.fusedSimplePass(seq, cell, initial[0], drop);
     }
+    if (this.fused && mask === null && drop.fusable && isFusableGRU(cell)) {
+      return this.fusedGruPass(seq, cell, initial[0], drop);
+    }
     const xW = cell.projectInput(seq, drop.inputMasks); // x·W + b, all steps at once
     const steps = unstack(transpose(xW, [1, 0, 2]), 0); // the rows xW_t, [batch, gates·units]
     let states = initial;
@@ -214,6 +220,18 @@ export class RNN implements Layer {
     return { output: this.returnSequences ? H : hLast, states: [hLast] };
   }
 
+  private fusedGruPass(x: Tensor, cell: GRUCell, h0: Tensor, drop: SequenceDropout): RecurrentResult {
+    const [W, U, b] = cell.weights().map((w) => w.tensor);
+    const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
+    const H = gruSequence(matmul(masked, W), U, b, h0, {
+      resetAfter: cell.resetAfter,
+      hard: cell.recurrentActivation === 'hard_sigmoid',
+      recurrentMask: drop.sharedRecurrentMask(),
+    });
+    const hLast = timeStep(H, H.shape[1] - 1);
+    return { output: this.returnSequences ? H : hLast, states: [hLast] };
+  }
+
   toConfig(): KerasLayerConfig {
     return {
       class_name: 'RNN',
@@ -254,6 +272,11 @@ function isFusableLSTM(cell: RecurrentCell): cell is LSTMCell {
 /** The simple and LN simple RNN cells with an element-wise activation: what simpleRnnSequence computes. */
 function isFusableSimple(cell: RecurrentCell): cell is SimpleRNNCell {
   return cell instanceof SimpleRNNCell && cell.activation !== 'softmax';
+}
+
+/** The GRU cell with tanh and a (hard) sigmoid: what gruSequence computes. */
+function isFusableGRU(cell: RecurrentCell): cell is GRUCell {
+  return cell instanceof GRUCell && cell.activation === 'tanh' && (cell.recurrentActivation === 'sigmoid' || cell.recurrentActivation === 'hard_sigmoid');
 }
 
 /** Zoneout: each state becomes d ⊙ previous + (1 − d) ⊙ new (d a 0/1 mask, or its expectation z). */
