@@ -67,9 +67,13 @@ export function createGpuKernels(options: GpuKernelOptions = {}): GpuKernels {
   const ctx = new GpuContext(options.mode);
   const minElements = options.minElements ?? 0;
   const minMatmulWork = options.minMatmulWork ?? 0;
-  /** Run on gpu.js when the call is big enough; otherwise (or when gpuRun declines) on js. */
+  /**
+   * Run on gpu.js when the call is big enough; otherwise (or when gpuRun declines) on js.
+   * Empty calls (size 0: an empty slice, a matmul with k = 0) always go to js — gpu.js cannot
+   * create a kernel with an empty output, and there is nothing to compute.
+   */
   const route = (family: string, size: number, min: number, gpuRun: () => boolean | void, jsRun: () => void): void => {
-    if (size >= min && gpuRun() !== false) return;
+    if (size > 0 && size >= min && gpuRun() !== false) return;
     ctx.countJs(family);
     jsRun();
   };

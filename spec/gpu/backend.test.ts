@@ -96,10 +96,18 @@ describe('small calls under the threshold run on the js kernels, counted', () =>
     expect({ js: k.stats.jsCalls.unary ?? 0, gpu: k.stats.gpuCalls.unary ?? 0 })
       .toEqual(where === 'js' ? { js: before.js + 1, gpu: before.gpu } : { js: before.js, gpu: before.gpu + 1 });
   });
+  test('empty calls (no elements, or k = 0) go to js and still write their output', () => {
+    const before = k.stats.jsCalls.unary ?? 0;
+    k.unary('exp', new Float32Array(0), new Float32Array(0));
+    expect(k.stats.jsCalls.unary).toBe(before + 1);
+    const out = new Float32Array(6).fill(7);
+    k.matmul(new Float32Array(0), new Float32Array(0), out, { batch: 1, m: 2, n: 3, k: 0, transA: false, transB: false, batchB: true });
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
   test('a 9×10·10×10 matmul (900 multiply-adds) runs on js, a 10×10·10×10 one on gpu.js', () => {
     const dims = (m: number) => ({ batch: 1, m, n: 10, k: 10, transA: false, transB: false, batchB: true });
     k.matmul(new Float32Array(90), new Float32Array(100), new Float32Array(90), dims(9));
     k.matmul(new Float32Array(100), new Float32Array(100), new Float32Array(100), dims(10));
-    expect([k.stats.jsCalls.matmul, k.stats.gpuCalls.matmul]).toEqual([1, 1]);
+    expect([k.stats.jsCalls.matmul, k.stats.gpuCalls.matmul]).toEqual([2, 1]); // + the k = 0 one
   });
 });
