@@ -105,7 +105,7 @@ describe('SIGKILL while writing a checkpoint', () => {
 
   // Kills at different instants of the next write: a write of this model takes tens of ms, and
   // kills 5–40 ms after a "saved" line were seen to leave the next one's staging directory behind.
-  it.each([0, 5, 10, 20, 40])('killed %i ms into a write: the previous or the new checkpoint loads whole', async (delayMs) => {
+  it.concurrent.each([0, 5, 10, 20, 40])('killed %i ms into a write: the previous or the new checkpoint loads whole', async (delayMs) => {
     const dir = await killDuring(2, delayMs);
     const ck = loadCheckpoint(dir);
     expect(ck.epoch).toBeGreaterThanOrEqual(2);
