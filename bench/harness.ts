@@ -44,12 +44,13 @@ function median(xs: readonly number[]): number {
 
 /**
  * Time `fn` (synchronous, or returning a promise — TF.js's trainOnBatch is async) and return
- * its result row. The first call runs before timing starts, so compilation and first-touch
+ * its result row. One call runs before timing starts, so compilation and first-touch
  * allocations are not measured.
  */
 export async function measure(row: Row, fn: () => unknown, timing: TimingOptions): Promise<Result> {
-  await fn();
-  const deferred = fn() instanceof Promise; // one more warm-up call, and tells us whether to wait
+  const first = fn(); // the warm-up call, which also tells us whether to wait for a promise
+  const deferred = first instanceof Promise;
+  await first;
   const bench = await new Promise<Benchmark>((resolve, reject) => {
     const b = new Benchmark(`${row.workload} ${row.model} ${row.engine}/${row.backend} ${row.op}`, {
       defer: deferred,

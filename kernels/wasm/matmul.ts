@@ -3,21 +3,30 @@
  *
  * The driver is the outer three loops of GotoBLAS: k is cut into blocks of KC (so a panel
  * of B̃, KC × NR floats, stays in L1) and the rows into blocks of MC (so a block of Ã,
- * MC × KC floats, stays in L2); the wasm `gebp` does the rest. Operands are packed into
- * the module's own linear memory (./pack.ts), C accumulates there, padded to whole tiles,
- * and the valid m × n part is copied out. The copies are O(n²) against O(n³) work, which is
- * why kernels/cpu/matmul.ts only comes here above a size threshold.
+ * MC × KC floats, stays in L2); the wasm `gebp` does the rest. Operands are copied raw into
+ * the module's own linear memory and packed there (./pack.ts); C accumulates there, padded
+ * to whole tiles, and the valid m × n part is copied out. The copies are O(n²) against O(n³)
+ * work, which is why kernels/cpu/matmul.ts only comes here above a size threshold. Large
+ * products split C's columns with a helper thread on the same shared memory (./threads.ts).
  */
 import type { MatmulDims } from '../kernel';
 import { gemmModuleBytes, MR, NR, type PackFn } from './gemm-module';
 import { packPanels, type PackFns } from './pack';
 import { wasmApi, type WasmMemory } from './runtime';
+import { runBlocks, startHelper, type BlockJob, type Helper } from './threads';
 
 /** k-block: a B̃ panel is KC · NR · 4 bytes = 8 KiB, well inside L1. */
 const KC = 256;
 /** Row block: an Ã block is MC · KC · 4 bytes = 128 KiB, inside L2. */
 const MC = MR * Math.floor(128 / MR);
 const PAGE = 65536;
+/** The shared memory's ceiling (1 GiB): a shared wasm memory must declare one. */
+const MAX_PAGES = 16384;
+/**
+ * Products of at least this many multiply-adds split their columns with a helper thread
+ * (waking it costs tens of µs; W2's h·U, 64·256·1024 ≈ 2²⁴, takes ~1 ms on one core).
+ */
+export const THREAD_MIN_MULTIPLY_ADDS = 1 << 21;
 
 type Gebp = (kc: number, mPanels: number, nPanels: number, ap: number, bp: number, c: number, ldc: number) => void;
 
@@ -27,10 +36,22 @@ interface Instance {
   readonly gebp: Gebp;
   readonly packA: PackFns;
   readonly packB: PackFns;
+  /** The helper thread, started on first use; null when the memory cannot be shared. */
+  helper: Helper | null | undefined;
+  readonly shared: boolean;
+  readonly bytes: Uint8Array<ArrayBuffer>;
   floats: Float32Array;
 }
 
 let instance: Instance | null = null;
+let threadsEnabled = true;
+
+/** Allow or forbid the helper thread (tests and benchmarks compare); returns the old setting. */
+export function useWasmThreads(on: boolean): boolean {
+  const was = threadsEnabled;
+  threadsEnabled = on;
+  return was;
+}
 
 /** Whether this JavaScript engine runs WebAssembly SIMD (it compiles the module if so). */
 export function wasmSimdAvailable(): boolean {
@@ -44,16 +65,41 @@ export function wasmSimdAvailable(): boolean {
 function getInstance(): Instance {
   if (instance) return instance;
   if (!wasmApi) throw new Error('wasmMatmul: this JavaScript engine has no WebAssembly');
-  const memory = new wasmApi.Memory({ initial: 16 });
-  const module = new wasmApi.Module(gemmModuleBytes());
-  const exports = new wasmApi.Instance(module, { env: { memory } }).exports;
+  // A shared memory lets the helper thread run the kernel on the same operands; where shared
+  // memory is unavailable (a browser without cross-origin isolation) run single-threaded.
+  let shared = true;
+  let memory: WasmMemory;
+  try {
+    memory = new wasmApi.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  } catch {
+    shared = false;
+    memory = new wasmApi.Memory({ initial: 16 });
+  }
+  const bytes = gemmModuleBytes(shared);
+  const exports = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports;
   const fns = (width: number): PackFns => ({
     width,
     scalar: exports[`pack_${width}_scalar`] as PackFn,
     vector: exports[`pack_${width}_vector`] as PackFn,
   });
-  instance = { memory, gebp: exports.gebp as Gebp, packA: fns(MR), packB: fns(NR), floats: new Float32Array(memory.buffer) };
+  instance = {
+    memory, gebp: exports.gebp as Gebp, packA: fns(MR), packB: fns(NR),
+    helper: shared ? undefined : null, shared, bytes, floats: new Float32Array(memory.buffer),
+  };
   return instance;
+}
+
+/** The helper thread when threads are on and the memory is shared (started once). */
+function getHelper(inst: Instance): Helper | null {
+  if (!threadsEnabled || !inst.shared) return null;
+  if (inst.helper === undefined) {
+    try {
+      inst.helper = startHelper(inst.bytes, inst.memory);
+    } catch {
+      inst.helper = null;
+    }
+  }
+  return inst.helper;
 }
 
 /** Make the memory at least `floats` floats long. */
@@ -61,7 +107,7 @@ function reserve(inst: Instance, floats: number): void {
   const bytes = floats * 4;
   if (bytes <= inst.memory.buffer.byteLength) return;
   inst.memory.grow(Math.ceil((bytes - inst.memory.buffer.byteLength) / PAGE));
-  inst.floats = new Float32Array(inst.memory.buffer); // growing detaches the old buffer
+  inst.floats = new Float32Array(inst.memory.buffer); // growing replaces the buffer object
 }
 
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
@@ -106,13 +152,17 @@ export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, 
       packPanels(inst.packB, mem, bSource, KC, bpAt);
     }
     mem.fill(0, cAt, cAt + mPad * nPad);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kcLen = Math.min(KC, k - pc);
-      for (let ic = 0; ic < mPad; ic += MC) {
-        const mcLen = Math.min(MC, mPad - ic);
-        inst.gebp(kcLen, mcLen / MR, nPad / NR,
-          4 * (apAt + pc * mPad + ic * kcLen), 4 * (bpAt + pc * nPad), 4 * (cAt + ic * nPad), 4 * nPad);
-      }
+    const nPanels = nPad / NR;
+    const job: BlockJob = { k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt, bpAt, cAt, jFrom: 0, jTo: nPanels };
+    const helper = m * n * k >= THREAD_MIN_MULTIPLY_ADDS && nPanels >= 2 ? getHelper(inst) : null;
+    if (helper) {
+      // The helper takes the left half of C's column panels, this thread the right half.
+      const half = nPanels >> 1;
+      helper.start({ ...job, jTo: half });
+      runBlocks(inst.gebp, { ...job, jFrom: half });
+      helper.wait();
+    } else {
+      runBlocks(inst.gebp, job);
     }
     // Copy the valid m × n part out of the padded C.
     const o = t * m * n;

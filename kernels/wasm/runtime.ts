@@ -4,15 +4,15 @@
  * the DOM lib). Node has had it since v8; this only gives it types.
  */
 
-/** A wasm linear memory: `buffer` is replaced (the old one detached) whenever it grows. */
+/** A wasm linear memory: `buffer` is replaced whenever it grows (and, unshared, the old one detached). */
 export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
   grow(pages: number): number;
 }
 
 interface WasmApi {
   validate(bytes: Uint8Array<ArrayBuffer>): boolean;
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array<ArrayBuffer>) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => {
     readonly exports: Record<string, unknown>;

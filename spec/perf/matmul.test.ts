@@ -8,7 +8,7 @@
  * result look wrong. Both sides run in float32; the bound is 1e-5.
  */
 import { matmul, matmulReference, useWasmMatmul, WASM_MIN_MULTIPLY_ADDS } from '../../kernels/cpu/matmul';
-import { wasmMatmul, wasmSimdAvailable } from '../../kernels/wasm/matmul';
+import { wasmMatmul, wasmSimdAvailable, useWasmThreads, THREAD_MIN_MULTIPLY_ADDS } from '../../kernels/wasm/matmul';
 import { gemmModuleBytes } from '../../kernels/wasm/gemm-module';
 import type { MatmulDims, Storage } from '../../kernels/kernel';
 import { Random } from '../../engine/random';
@@ -128,6 +128,28 @@ describe('wasm SIMD matmul', () => {
     wasmMatmul(a, b, again, small);
     expect(Array.from(again)).toEqual(Array.from(first));
   });
+
+  it.each(variants)('splits large products over two threads with the same bits as one thread (transA %s, transB %s)',
+    (transA, transB) => {
+      const d: MatmulDims = { batch: 2, m: 72, n: 300, k: 130, transA, transB, batchB: true };
+      expect(d.m * d.n * d.k).toBeGreaterThanOrEqual(THREAD_MIN_MULTIPLY_ADDS);
+      const a = randomArray(d.batch * d.m * d.k);
+      const b = randomArray(d.batch * d.k * d.n);
+      const threaded = new Float32Array(d.batch * d.m * d.n).fill(NaN);
+      wasmMatmul(a, b, threaded, d);
+      const was = useWasmThreads(false);
+      const single = new Float32Array(d.batch * d.m * d.n).fill(NaN);
+      try {
+        wasmMatmul(a, b, single, d);
+      } finally {
+        useWasmThreads(was);
+      }
+      // Each element is the same sum in the same order on either thread: equal bits.
+      expect(Array.from(threaded)).toEqual(Array.from(single));
+      const want = new Float32Array(d.batch * d.m * d.n);
+      matmulReference(a, b, want, d);
+      expect(maxScaledError(a, b, threaded, want, d)).toBeLessThanOrEqual(1e-5);
+    });
 
   it('writes zeros when k = 0 and leaves empty outputs alone', () => {
     const out = new Float32Array(6).fill(NaN);
