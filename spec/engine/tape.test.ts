@@ -6,7 +6,7 @@ import { Tensor } from '../../engine/tensor';
 import { tensor } from '../../engine/creation';
 import { record, noGrad, isGradEnabled, tapeOf } from '../../engine/tape';
 import { grad, valueAndGrad } from '../../engine/autodiff';
-import { add, mul, sum, square, reshape, tanh, matmul, pow } from '../../engine/ops';
+import { add, mul, sum, square, reshape, tanh, matmul, pow, max } from '../../engine/ops';
 import { empty } from '../../engine/ops/util';
 
 const f64 = (values: number[] | number[][], requiresGrad = true) => tensor(values, { dtype: 'float64', requiresGrad });
@@ -99,6 +99,12 @@ describe('backward', () => {
     const x = f64([0, 2]);
     sum(pow(x, 0)).backward();
     expect(Array.from(x.grad!.data)).toEqual([0, 0]);
+  });
+
+  test('max sends the gradient to the first of tied maxima only', () => {
+    const x = f64([[1, 3, 3], [5, 2, 5]]);
+    sum(max(x, 1)).backward();
+    expect(x.grad!.toArray()).toEqual([[0, 1, 0], [1, 0, 0]]);
   });
 
   test('a leaf as the root receives dOut as its gradient', () => {
