@@ -61,22 +61,24 @@ export interface BackendChoice {
 }
 
 let current: BackendName = 'cpu';
-let gpuSingleton: GpuKernels | null | undefined;
-let gpuError = '';
+/** gpu.js kernel sets by their options: one GPU instance (one GL context, one cache) per set. */
+const gpuSets = new Map<string, GpuKernels | Error>();
 
-/** The gpu.js kernels, created once per process (one GPU instance, one kernel cache). */
-function gpuKernels(options: GpuKernelOptions = {}): GpuKernels | null {
-  if (gpuSingleton === undefined || Object.keys(options).length > 0) {
+/** The gpu.js kernels for these options, created once per process; an Error if gpu.js cannot start. */
+function gpuKernels(options: GpuKernelOptions = {}): GpuKernels | Error {
+  const key = JSON.stringify(options);
+  let set = gpuSets.get(key);
+  if (!set) {
     try {
       // required lazily: a broken gpu.js install must cost the gpu backend, not the whole package
       const gpu: typeof import('./gpu') = require('./gpu');
-      gpuSingleton = gpu.createGpuKernels(options);
+      set = gpu.createGpuKernels(options);
     } catch (e) {
-      gpuSingleton = null;
-      gpuError = (e as Error).message;
+      set = e instanceof Error ? e : new Error(String(e));
     }
+    gpuSets.set(key, set);
   }
-  return gpuSingleton;
+  return set;
 }
 
 /** Why there is no GL context, in words, for the fallback notice. */
@@ -101,7 +103,7 @@ export function setBackend(name: BackendName, options: BackendOptions = {}): Bac
   };
   if (name === 'cpu') return choose(cpuKernels, null);
   const gpu = gpuKernels(name === 'gpu' ? options.gpu : {});
-  if (!gpu) return choose(cpuKernels, `rnngrad: backend ${name}: gpu.js could not start (${gpuError}); kernels js`);
+  if (gpu instanceof Error) return choose(cpuKernels, `rnngrad: backend ${name}: gpu.js could not start (${gpu.message}); kernels js`);
   if (name === 'gpu') {
     const notice = isGl(gpu.mode)
       ? `rnngrad: backend gpu: kernels ${gpu.name}`

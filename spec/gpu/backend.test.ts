@@ -75,6 +75,24 @@ describe(`setBackend (gpu.js can run ${expectedMode} here)`, () => {
     else expect(choice.notice).toMatch(/for matmuls from \d+³ multiply-adds up, js for the rest/);
   });
 
+  test('gpu.js that cannot start at all: the js kernels, said in one line, no crash', () => {
+    jest.isolateModules(() => {
+      jest.doMock('../../kernels/gpu', () => {
+        throw new Error("Cannot find module 'gpu.js'");
+      });
+      const backend = require('../../kernels/backend') as typeof import('../../kernels/backend');
+      const lines: string[] = [];
+      const choice = backend.setBackend('gpu', { log: (l) => lines.push(l) });
+      expect(choice).toEqual({
+        requested: 'gpu',
+        kernels: 'js',
+        notice: "rnngrad: backend gpu: gpu.js could not start (Cannot find module 'gpu.js'); kernels js",
+      });
+      expect(lines).toEqual([choice.notice]);
+      expect(backend.kernelsName()).toBe('js');
+    });
+  });
+
   test('an unknown name is an error naming the choices', () => {
     expect(() => setBackend('tpu' as BackendName)).toThrow('setBackend: unknown backend "tpu" (expected cpu, gpu, auto)');
   });
