@@ -61,13 +61,14 @@ export function broadcastTo(x: Storage, xShape: Shape, out: Storage, outShape: S
 }
 
 export function reduce(op: 'sum' | 'max', x: Storage, outer: number, n: number, inner: number, out: Storage): void {
+  // Row by row of the reduced axis, so that every loop walks memory contiguously.
+  out.fill(op === 'sum' ? 0 : -Infinity);
   for (let a = 0; a < outer; a++) {
-    const base = a * n * inner;
-    for (let c = 0; c < inner; c++) {
-      let acc = op === 'sum' ? 0 : -Infinity;
-      if (op === 'sum') for (let k = 0; k < n; k++) acc += x[base + k * inner + c];
-      else for (let k = 0; k < n; k++) acc = Math.max(acc, x[base + k * inner + c]);
-      out[a * inner + c] = acc;
+    const o = a * inner;
+    for (let k = 0; k < n; k++) {
+      const row = (a * n + k) * inner;
+      if (op === 'sum') for (let c = 0; c < inner; c++) out[o + c] += x[row + c];
+      else for (let c = 0; c < inner; c++) out[o + c] = Math.max(out[o + c], x[row + c]);
     }
   }
 }

@@ -63,13 +63,18 @@ export function softmax(x: Storage, rows: number, cols: number, log: boolean, ou
     const o = r * cols;
     let max = -Infinity;
     for (let j = 0; j < cols; j++) max = Math.max(max, x[o + j]);
+    // out holds e^(x − max) first, so each exponential is computed once.
     let sum = 0;
-    for (let j = 0; j < cols; j++) sum += Math.exp(x[o + j] - max);
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(x[o + j] - max);
+      out[o + j] = e;
+      sum += e;
+    }
     if (log) {
       const lse = max + Math.log(sum);
       for (let j = 0; j < cols; j++) out[o + j] = x[o + j] - lse;
     } else {
-      for (let j = 0; j < cols; j++) out[o + j] = Math.exp(x[o + j] - max) / sum;
+      for (let j = 0; j < cols; j++) out[o + j] /= sum;
     }
   }
 }
