@@ -10,24 +10,17 @@
  * states (zeros unless given), and masking: a masked step (mask 0) carries every state through
  * unchanged and outputs the previous output (zeros before the first real step).
  *
- * An LSTM layer may take the fused path (lstm-fused.ts): the same numbers, one tape entry.
+ * A layer may take a fused path (fused-paths.ts): the same numbers, one tape entry per sequence.
  */
 import type { Tensor } from '../engine/tensor';
 import { zeros } from '../engine/creation';
-import { add, mul, matmul, where, transpose, unstack, stack } from '../engine/ops';
+import { add, mul, where, transpose, unstack, stack } from '../engine/ops';
 import { fmt } from '../engine/shape';
 import type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';
 import type { RecurrentCell } from './cell';
-import { LSTMCell } from './lstm';
-import { PeepholeLSTMCell } from './peephole-lstm';
-import { GRUCell } from './gru';
-import { gruSequence } from './gru-fused';
 import { SequenceDropout, DropoutOptions, validateDropout, ZoneoutStep } from './dropout';
-import { lstmSequence } from './lstm-fused';
-import { simpleRnnSequence } from './simple-rnn-fused';
-import { SimpleRNNCell } from './simple-rnn';
-import { LNSimpleRNNCell, LN_EPSILON } from './ln-simple-rnn';
 import { reverseTime, timeStep, maskColumn } from './sequence-ops';
+import { fusedPass } from './fused-paths';
 import { uniqueLayerName, snakeCase } from './names';
 import { RNN_FIXED } from './keras-config';
 
@@ -147,14 +140,9 @@ export class RNN implements Layer {
       seq = reverseTime(x);
       if (mask) mask = reverseTime(mask.detach());
     }
-    if (this.fused && mask === null && drop.fusable && isFusableLSTM(cell)) {
-      return this.fusedPass(seq, cell, initial, drop);
-    }
-    if (this.fused && mask === null && drop.fusable && isFusableSimple(cell)) {
-      return this.fusedSimplePass(seq, cell, initial[0], drop);
-    }
-    if (this.fused && mask === null && drop.fusable && isFusableGRU(cell)) {
-      return this.fusedGruPass(seq, cell, initial[0], drop);
+    if (this.fused && mask === null && drop.fusable) {
+      const fused = fusedPass(cell, seq, initial, drop, this.returnSequences);
+      if (fused) return fused;
     }
     const xW = cell.projectInput(seq, drop.inputMasks); // x·W + b, all steps at once
     const steps = unstack(transpose(xW, [1, 0, 2]), 0); // the rows xW_t, [batch, gates·units]
@@ -194,44 +182,6 @@ export class RNN implements Layer {
     return given.slice();
   }
 
-  private fusedPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: SequenceDropout): RecurrentResult {
-    const [W, U, b, pI, pF, pO] = cell.weights().map((w) => w.tensor);
-    const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
-    const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
-    const { h: H, c } = lstmSequence(xW, U, b, h0, c0, {
-      hard: cell.recurrentActivation === 'hard_sigmoid',
-      recurrentMask: drop.sharedRecurrentMask(),
-      peepholes: cell instanceof PeepholeLSTMCell ? [pI, pF, pO] : null,
-    });
-    const hLast = timeStep(H, H.shape[1] - 1);
-    return { output: this.returnSequences ? H : hLast, states: [hLast, c] };
-  }
-
-  private fusedSimplePass(x: Tensor, cell: SimpleRNNCell, h0: Tensor, drop: SequenceDropout): RecurrentResult {
-    const [W, U, b, gamma, beta] = cell.weights().map((w) => w.tensor);
-    const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
-    const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
-    const H = simpleRnnSequence(xW, U, b, h0, {
-      activation: cell.activation === 'linear' ? null : cell.activation === 'hard_sigmoid' ? 'hardSigmoid' : (cell.activation as 'tanh' | 'sigmoid' | 'relu'),
-      layerNorm: cell instanceof LNSimpleRNNCell ? { gamma, beta, eps: LN_EPSILON } : null,
-      recurrentMask: drop.sharedRecurrentMask(),
-    });
-    const hLast = timeStep(H, H.shape[1] - 1);
-    return { output: this.returnSequences ? H : hLast, states: [hLast] };
-  }
-
-  private fusedGruPass(x: Tensor, cell: GRUCell, h0: Tensor, drop: SequenceDropout): RecurrentResult {
-    const [W, U, b] = cell.weights().map((w) => w.tensor);
-    const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
-    const H = gruSequence(matmul(masked, W), U, b, h0, {
-      resetAfter: cell.resetAfter,
-      hard: cell.recurrentActivation === 'hard_sigmoid',
-      recurrentMask: drop.sharedRecurrentMask(),
-    });
-    const hLast = timeStep(H, H.shape[1] - 1);
-    return { output: this.returnSequences ? H : hLast, states: [hLast] };
-  }
-
   toConfig(): KerasLayerConfig {
     return {
       class_name: 'RNN',
@@ -261,22 +211,6 @@ export class RNN implements Layer {
       ...(d.zoneoutC ? { rnngrad_zoneout_c: d.zoneoutC } : {}),
     };
   }
-}
-
-/** The LSTM and peephole LSTM cells with tanh and a (hard) sigmoid: what the fused op computes. */
-function isFusableLSTM(cell: RecurrentCell): cell is LSTMCell {
-  return cell instanceof LSTMCell && cell.activation === 'tanh'
-    && (cell.recurrentActivation === 'sigmoid' || cell.recurrentActivation === 'hard_sigmoid');
-}
-
-/** The simple and LN simple RNN cells with an element-wise activation: what simpleRnnSequence computes. */
-function isFusableSimple(cell: RecurrentCell): cell is SimpleRNNCell {
-  return cell instanceof SimpleRNNCell && cell.activation !== 'softmax';
-}
-
-/** The GRU cell with tanh and a (hard) sigmoid: what gruSequence computes. */
-function isFusableGRU(cell: RecurrentCell): cell is GRUCell {
-  return cell instanceof GRUCell && cell.activation === 'tanh' && (cell.recurrentActivation === 'sigmoid' || cell.recurrentActivation === 'hard_sigmoid');
 }
 
 /** Zoneout: each state becomes d ⊙ previous + (1 − d) ⊙ new (d a 0/1 mask, or its expectation z). */
