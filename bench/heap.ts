@@ -20,7 +20,7 @@ export interface HeapCheck {
   readonly workload: string;
   readonly steps: number;
   readonly samples: readonly HeapSample[];
-  /** Last sample minus the first (bytes). */
+  /** Last sample minus the second (bytes): the first `every` steps are warm-up (JIT, first allocations). */
   readonly heapGrowth: number;
   readonly arrayBufferGrowth: number;
   /** No growth beyond the tolerance over the measured steps. */
@@ -42,12 +42,14 @@ export function heapCheck(workload: string, step: () => void, steps = 1000, ever
   for (let s = 1; s <= steps; s++) {
     step();
     if (s % every === 0) {
+      // Twice: the first full collection may leave freed array-buffer backing stores to a later sweep.
+      gc();
       gc();
       const m = process.memoryUsage();
       samples.push({ step: s, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers });
     }
   }
-  const first = samples[0];
+  const first = samples[Math.min(1, samples.length - 1)];
   const last = samples[samples.length - 1];
   const heapGrowth = last.heapUsed - first.heapUsed;
   const arrayBufferGrowth = last.arrayBuffers - first.arrayBuffers;
