@@ -20,22 +20,21 @@ import { GpuContext, f32, readInto } from './context';
  */
 function gatesSource(units: number, hard: boolean): string {
   const act = hard ? 'hardSigmoidF' : 'sigmoidF';
+  // Each plane q computes only what its output needs: the gates alone for q < 4, the cell state
+  // (three activations) from q = 4 on — under half the transcendentals of computing all per thread.
   return `function(z, cPrev) {
     const zr = this.thread.y * ${4 * units} + this.thread.x;
     const q = this.thread.z;
-    const i = ${act}(z[zr]);
-    const f = ${act}(z[zr + ${units}]);
-    const g = tanhF(z[zr + ${2 * units}]);
-    const o = ${act}(z[zr + ${3 * units}]);
-    const c = f * cPrev[this.thread.y * ${units} + this.thread.x] + i * g;
-    const tc = tanhF(c);
-    if (q === 0) return i;
-    if (q === 1) return f;
-    if (q === 2) return g;
-    if (q === 3) return o;
+    if (q === 0) return ${act}(z[zr]);                    // input gate i
+    if (q === 1) return ${act}(z[zr + ${units}]);         // forget gate f
+    if (q === 2) return tanhF(z[zr + ${2 * units}]);      // candidate g
+    if (q === 3) return ${act}(z[zr + ${3 * units}]);     // output gate o
+    const c = ${act}(z[zr + ${units}]) * cPrev[this.thread.y * ${units} + this.thread.x]
+      + ${act}(z[zr]) * tanhF(z[zr + ${2 * units}]);      // new cell state
     if (q === 4) return c;
+    const tc = tanhF(c);
     if (q === 5) return tc;
-    return o * tc;
+    return ${act}(z[zr + ${3 * units}]) * tc;             // h = o ⊙ tanh(c)
   }`;
 }
 
