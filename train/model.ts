@@ -36,8 +36,9 @@ export class Sequential {
   optimizer: Optimizer | null = null;
   loss: LossName = 'mse';
   /**
-   * Set when the model was read from a file: the manifest name of each weight (in `weights()`
-   * order) and the manifest order, so that saving keeps both (train/model-files.ts).
+   * Set when the model was read from a file, so that saving keeps the file's names and order:
+   * fileWeightNames[k] is the manifest name of weights()[k]; fileManifestOrder[j] is the index
+   * in weights() of the file's j-th manifest entry.
    */
   fileWeightNames: string[] | null = null;
   fileManifestOrder: number[] | null = null;
