@@ -120,8 +120,8 @@ export function setBackend(name: BackendName, options: BackendOptions = {}): Bac
     `rnngrad: backend auto: kernels ${gpu.name} for matmuls from ${side}³ multiply-adds up, js for the rest`);
 }
 
-/** js kernels, except matmuls with batch·m·n·k ≥ crossover, which go to gpu.js. */
-function hybrid(gpu: GpuKernels, crossover: number): Kernels {
+/** What `auto` installs when gpu.js wins: js kernels, except matmuls with batch·m·n·k ≥ crossover, on gpu.js. */
+export function hybrid(gpu: GpuKernels, crossover: number): Kernels {
   return {
     ...cpuKernels,
     name: gpu.name,

@@ -4,7 +4,7 @@
  * small-call threshold that sends calls to the js kernels — counted, never silent.
  */
 import { GPU } from 'gpu.js';
-import { setBackend, getBackendName, kernelsName, backendFromEnv, BackendName } from '../../kernels/backend';
+import { setBackend, getBackendName, kernelsName, backendFromEnv, BackendName, hybrid } from '../../kernels/backend';
 import { getKernels } from '../../kernels/registry';
 import { cpuKernels } from '../../kernels/cpu';
 import { createGpuKernels, describeGpuKernels } from '../../kernels/gpu';
@@ -127,5 +127,30 @@ describe('small calls under the threshold run on the js kernels, counted', () =>
     k.matmul(new Float32Array(90), new Float32Array(100), new Float32Array(90), dims(9));
     k.matmul(new Float32Array(100), new Float32Array(100), new Float32Array(100), dims(10));
     expect([k.stats.jsCalls.matmul, k.stats.gpuCalls.matmul]).toEqual([2, 1]); // + the k = 0 one
+  });
+});
+
+describe('auto where gpu.js wins: matmuls from the crossover up on gpu.js, the rest on js', () => {
+  const k = createGpuKernels();
+  const mixed = hybrid(k, 1000);
+  test.each([
+    { m: 9, where: 'js' },
+    { m: 10, where: 'gpu' },
+  ])('a $m×10·10×10 matmul runs on $where', ({ m, where }) => {
+    const before = k.stats.gpuCalls.matmul ?? 0;
+    const a = Float32Array.from({ length: m * 10 }, (_, i) => Math.sin(i));
+    const b = Float32Array.from({ length: 100 }, (_, i) => Math.cos(i));
+    const out = new Float32Array(m * 10);
+    const expected = new Float32Array(m * 10);
+    const dims = { batch: 1, m, n: 10, k: 10, transA: false, transB: false, batchB: true };
+    mixed.matmul(a, b, out, dims);
+    cpuKernels.matmul(a, b, expected, dims);
+    expect(k.stats.gpuCalls.matmul ?? 0).toBe(before + (where === 'gpu' ? 1 : 0));
+    expect(Math.max(...out.map((v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-4);
+  });
+  test('named after the gpu.js mode; every other kernel is the js one', () => {
+    expect(mixed.name).toBe(k.name);
+    expect(mixed.unary).toBe(cpuKernels.unary);
+    expect(mixed.lstmGates).toBe(cpuKernels.lstmGates);
   });
 });
