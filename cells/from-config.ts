@@ -216,3 +216,25 @@ export function matchesWeightName(fileName: string, layerName: string, weightNam
   const n = fileName.replace(/:\d+$/, '');
   return n === `${layerName}/${weightName}` || (n.startsWith(`${layerName}/`) && n.endsWith(`/${weightName}`));
 }
+
+/**
+ * Why TF.js could not load this layer from a file written here, or null when it can.
+ * TF.js has SimpleRNN, LSTM, GRU (reset_after = false only), Dense and TimeDistributed; the
+ * custom cells (LNSimpleRNNCell, PeepholeLSTMCell) load only in rnngrad and Keras with the course's code.
+ */
+export function tfjsIncompatibility(layer: Layer): string | null {
+  if (layer instanceof RNN) {
+    const cell = layer.cell;
+    if (cell instanceof GRUCell && cell.resetAfter) {
+      return `${layer.name}: TF.js supports only GRU reset_after = false (build it with resetAfter: false to load it in TF.js)`;
+    }
+    if (cell instanceof LNSimpleRNNCell || cell instanceof PeepholeLSTMCell) {
+      return `${layer.name}: TF.js has no ${cell.className}; the file loads in rnngrad (and Keras with the course's cell class)`;
+    }
+    const d = layer.dropoutOptions;
+    if ((d.dropoutMode && d.dropoutMode !== 'variational') || d.zoneoutH || d.zoneoutC) {
+      return `${layer.name}: TF.js ignores rnngrad's dropout mode / zoneout options (rnngrad_*); it trains with variational dropout only`;
+    }
+  }
+  return null;
+}

@@ -24,5 +24,5 @@ export { Dense, TimeDistributed } from './dense';
 export type { DenseOptions } from './dense';
 export { reverseTime, timeStep } from './sequence-ops';
 export { uniqueLayerName, reserveLayerName, resetLayerNames, snakeCase } from './names';
-export { layerFromConfig, weightFileNames, matchesWeightName, SUPPORTED_LAYERS, SUPPORTED_CELLS } from './from-config';
+export { layerFromConfig, weightFileNames, matchesWeightName, tfjsIncompatibility, SUPPORTED_LAYERS, SUPPORTED_CELLS } from './from-config';
 export type { FromConfigOptions, WeightFileName } from './from-config';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  layerFromConfig, weightFileNames, matchesWeightName, SimpleRNN, LSTM, GRU, RNN, Dense, TimeDistributed,
+  layerFromConfig, weightFileNames, matchesWeightName, tfjsIncompatibility, SimpleRNN, LSTM, GRU, RNN, Dense, TimeDistributed,
   SimpleRNNCell, LSTMCell, GRUCell, LNSimpleRNNCell, PeepholeLSTMCell, TFJS_LSTM_PRESET,
 } from '../../cells';
 import type { Layer, KerasLayerConfig } from '../../cells';
@@ -131,7 +131,9 @@ describe('configs exchanged with TF.js', () => {
 
   it('our configs load in TF.js and predict what we predict', async () => {
     const ours: Layer[] = [new LSTM(4, { returnSequences: true }), new GRU(3, { resetAfter: false, returnSequences: true }),
-      new SimpleRNN(3), new Dense(2, { activation: 'tanh' })];
+      new SimpleRNN(3, { returnSequences: true }), new TimeDistributed(new Dense(3)), new LSTM(2, { ...TFJS_LSTM_PRESET, goBackwards: true }),
+      new Dense(2, { activation: 'tanh' })];
+    ours.forEach((l) => expect(tfjsIncompatibility(l)).toBeNull());
     let h: Tensor = x;
     for (const l of ours) h = l.call(h);
     const layerConfigs = ours.map((l) => l.toConfig());
@@ -141,6 +143,17 @@ describe('configs exchanged with TF.js', () => {
     const ref = model.predict(tf.tensor3d(x.toArray() as number[][][])) as tf.Tensor;
     expect(maxDiff(h.data, ref.dataSync())).toBeLessThan(1e-5);
     expect(model.layers.map((l) => l.name)).toEqual(ours.map((l) => l.name));
+  });
+});
+
+describe('tfjsIncompatibility', () => {
+  it.each([
+    [() => new GRU(2), 'reset_after = false'],
+    [() => new RNN(new LNSimpleRNNCell(2)), 'TF.js has no LNSimpleRNNCell'],
+    [() => new RNN(new PeepholeLSTMCell(2)), 'TF.js has no PeepholeLSTMCell'],
+    [() => new LSTM(2, { zoneoutH: 0.1 }), 'zoneout'],
+  ] as [() => Layer, string][])('%#: %s', (make, message) => {
+    expect(tfjsIncompatibility(make())).toContain(message);
   });
 });
 
