@@ -105,9 +105,13 @@ export function setBackend(name: BackendName, options: BackendOptions = {}): Bac
   const gpu = gpuKernels(name === 'gpu' ? options.gpu : {});
   if (gpu instanceof Error) return choose(cpuKernels, `rnngrad: backend ${name}: gpu.js could not start (${gpu.message}); kernels js`);
   if (name === 'gpu') {
+    // the size thresholds, when set, are part of what runs: they go in the same line
+    const small = gpu.minElements > 0 || gpu.minMatmulWork > 0
+      ? `; calls under ${gpu.minElements} elements (matmul under ${gpu.minMatmulWork} multiply-adds) run on js`
+      : '';
     const notice = isGl(gpu.mode)
-      ? `rnngrad: backend gpu: kernels ${gpu.name}`
-      : `rnngrad: backend gpu: ${whyNoGl()}; gpu.js runs in ${gpu.mode} mode instead (kernels ${gpu.name}, on the CPU)`;
+      ? `rnngrad: backend gpu: kernels ${gpu.name}${small}`
+      : `rnngrad: backend gpu: ${whyNoGl()}; gpu.js runs in ${gpu.mode} mode instead (kernels ${gpu.name}, on the CPU)${small}`;
     return choose(gpu, notice);
   }
   // auto

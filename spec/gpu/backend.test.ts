@@ -50,6 +50,14 @@ describe(`setBackend (gpu.js can run ${expectedMode} here)`, () => {
     else expect(choice.notice).toMatch(new RegExp(`^rnngrad: backend gpu: no GL context: .*; gpu\\.js runs in ${expectedMode} mode instead`));
   });
 
+  test('gpu with size thresholds: they are in the notice', () => {
+    const lines: string[] = [];
+    const choice = setBackend('gpu', { log: (l) => lines.push(l), gpu: { minElements: 64, minMatmulWork: 4096 } });
+    expect(choice.kernels).toBe(`gpu.js/${expectedMode}`);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/; calls under 64 elements \(matmul under 4096 multiply-adds\) run on js$/);
+  });
+
   test('gpu: the notice goes to stderr by default, one line', () => {
     const writes: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
