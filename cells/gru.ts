@@ -63,6 +63,7 @@ export class GRUCell extends BaseCell implements RecurrentCell {
     const u = this.units;
     const U = this.w('recurrent_kernel');
     const rec = masks.recurrent;
+    // #region gru-gates
     const [xz, xr, xh] = split(xW, 3, 1);
     let hh: Tensor;
     let z: Tensor;
@@ -85,6 +86,7 @@ export class GRUCell extends BaseCell implements RecurrentCell {
     }
     if (masks.candidate) hh = mul(hh, masks.candidate); // Semeniuta dropout on the candidate
     const h = add(mul(z, hPrev), mul(oneMinus(z), hh)); // h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃
+    // #endregion gru-gates
     return [h];
   }
 

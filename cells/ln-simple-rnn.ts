@@ -34,9 +34,11 @@ export class LNSimpleRNNCell extends SimpleRNNCell {
   }
 
   override step(xW: Tensor, [hPrev]: readonly Tensor[], masks: StepMasks): Tensor[] {
+    // #region ln-simple-rnn-step
     const a = this.linear(xW, hPrev, masks); // a_t = x_t·W + b + h_{t−1}·U
     const n = layerNorm(a, this.w('gamma'), this.w('beta'), LN_EPSILON); // LN(a_t)
     const h = activationFn(this.activation)(n); // h_t = tanh(LN(a_t))
+    // #endregion ln-simple-rnn-step
     return [h];
   }
 }

@@ -67,6 +67,7 @@ export class LSTMCell extends BaseCell implements RecurrentCell {
   step(xW: Tensor, [hPrev, cPrev]: readonly Tensor[], masks: StepMasks): Tensor[] {
     const sigma = activationFn(this.recurrentActivation);
     const act = activationFn(this.activation);
+    // #region lstm-gates
     const z = add(xW, recurrentWithMasks(hPrev, this.w('recurrent_kernel'), masks.recurrent, 4)); // z = x_t·W + b + h_{t−1}·U
     const [zi, zf, zc, zo] = split(z, 4, 1);
     const i = sigma(zi); //                                 input gate
@@ -76,6 +77,7 @@ export class LSTMCell extends BaseCell implements RecurrentCell {
     const o = sigma(zo); //                                 output gate
     const c = add(mul(f, cPrev), mul(i, g)); //             c_t = f ⊙ c_{t−1} + i ⊙ g
     const h = mul(o, act(c)); //                            h_t = o ⊙ tanh(c_t)
+    // #endregion lstm-gates
     return [h, c];
   }
 

@@ -43,6 +43,7 @@ export class PeepholeLSTMCell extends LSTMCell {
     const pI = this.w('input_gate_peephole_weights');
     const pF = this.w('forget_gate_peephole_weights');
     const pO = this.w('output_gate_peephole_weights');
+    // #region peephole-gates
     const z = add(xW, recurrentWithMasks(hPrev, this.w('recurrent_kernel'), masks.recurrent, 4)); // z = x_t·W + b + h_{t−1}·U
     const [zi, zf, zc, zo] = split(z, 4, 1);
     const i = sigma(add(zi, mul(pI, cPrev))); //            input gate, peeking at c_{t−1}
@@ -52,6 +53,7 @@ export class PeepholeLSTMCell extends LSTMCell {
     const c = add(mul(f, cPrev), mul(i, g)); //             c_t = f ⊙ c_{t−1} + i ⊙ g
     const o = sigma(add(zo, mul(pO, c))); //                output gate, peeking at the new c_t
     const h = mul(o, act(c)); //                            h_t = o ⊙ tanh(c_t)
+    // #endregion peephole-gates
     return [h, c];
   }
 }

@@ -149,6 +149,7 @@ export class RNN implements Layer {
     let states = initial;
     let previousOutput: Tensor | null = null;
     const outputs: Tensor[] = [];
+    // #region rnn-unroll
     for (let t = 0; t < time; t++) {
       let next = cell.step(steps[t], states, drop.stepMasks(t));
       const zone = drop.zoneoutAt(t);
@@ -164,6 +165,7 @@ export class RNN implements Layer {
       previousOutput = output;
       if (this.returnSequences) outputs.push(output);
     }
+    // #endregion rnn-unroll
     const output = this.returnSequences ? stack(outputs, 1) : (previousOutput as Tensor);
     return { output, states };
   }

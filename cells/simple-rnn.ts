@@ -47,8 +47,10 @@ export class SimpleRNNCell extends BaseCell implements RecurrentCell {
   }
 
   step(xW: Tensor, [hPrev]: readonly Tensor[], masks: StepMasks): Tensor[] {
+    // #region simple-rnn-step
     const a = this.linear(xW, hPrev, masks); // a_t = x_t·W + b + h_{t−1}·U
     const h = activationFn(this.activation)(a); // h_t = act(a_t)
+    // #endregion simple-rnn-step
     return [h];
   }
 
