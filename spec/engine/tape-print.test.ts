@@ -70,3 +70,10 @@ test('toDot draws tensors, ops numbered in backward order, and the edges between
 test('a leaf has an empty tape', () => {
   expect(formatTape(tensor([1], { requiresGrad: true }))).toBe('');
 });
+
+test('unnamed tensors are numbered t1, t2, … in order of appearance, the same on every call', () => {
+  const loss = sum(tanh(tensor([1, 2], { requiresGrad: true })));
+  const expected = '1. tanh(t1 [2]) → t2 [2]   (backward step 2)\n2. sum(t2 [2]) → t3 []   (backward step 1)';
+  expect(formatTape(loss)).toBe(expected);
+  expect(formatTape(loss)).toBe(expected);
+});
