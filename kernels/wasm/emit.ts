@@ -85,6 +85,7 @@ export class Code {
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
   i32Shl(): this { return this.op(0x74); }
+  i32ShrU(): this { return this.op(0x76); }
 
   // Memory: scalar f32 and whole-vector v128 loads/stores.
   f32Load(offset = 0): this { return this.op(0x2a, ...Code.memarg(2, offset)); }
@@ -96,7 +97,29 @@ export class Code {
 
   // f32x4 arithmetic (four lanes at once).
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Div(): this { return this.simd(0xe7); }
+  f32x4Min(): this { return this.simd(0xe8); }
+  f32x4Max(): this { return this.simd(0xe9); }
+  f32x4Abs(): this { return this.simd(0xe0); }
+  f32x4Neg(): this { return this.simd(0xe1); }
+  f32x4Lt(): this { return this.simd(0x43); }
+  /** Round to the nearest integer, ties to even (still f32). */
+  f32x4Nearest(): this { return this.simd(0x6a); }
+  /** Four copies of one f32 constant (v128.const with the same lane four times). */
+  f32x4Const(v: number): this {
+    const lane = Array.from(new Uint8Array(new Float32Array([v]).buffer));
+    return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
+  }
+
+  // Integer lanes and bits (for building 2ⁿ from an exponent, and lane selection).
+  i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
+  i32x4Add(): this { return this.simd(0xae); }
+  i32x4Shl(): this { return this.simd(0xab); }
+  i32x4Splat(): this { return this.simd(0x11); }
+  /** (a & mask) | (b & ~mask), with stack order a, b, mask. */
+  v128Bitselect(): this { return this.simd(0x52); }
 }
 
 /** One function: its signature, extra locals (after the parameters) and body. */
