@@ -20,9 +20,10 @@ export class AnomalyError extends OpError {
     readonly phase: 'forward' | 'backward',
     readonly inputShapes: readonly (readonly number[])[],
     readonly createdAt: string,
+    /** What went wrong, e.g. `forward produced NaN at flat index 3 of its output [2,4]`. */
     what: string,
   ) {
-    super(op, `${phase} produced ${what} (inputs ${inputShapes.map((s) => fmt(s)).join(', ') || 'none'}); anomaly detection is on\n` +
+    super(op, `${what} (inputs ${inputShapes.map((s) => fmt(s)).join(', ') || 'none'}); anomaly detection is on\n` +
       `created at:\n${createdAt}`);
     this.name = 'AnomalyError';
   }
@@ -61,7 +62,7 @@ const hooks: AnomalyHooks = {
     const bad = firstNonFinite(output);
     if (bad === null) return;
     throw new AnomalyError(op, 'forward', inputs.map((x) => x.shape), stackHere(),
-      `${bad} of its output ${fmt(output.shape)}`);
+      `forward produced ${bad} of its output ${fmt(output.shape)}`);
   },
   capture: stackHere,
   backward(entry: TapeEntry, inputGrads: readonly (Tensor | null)[]): void {
@@ -71,8 +72,13 @@ const hooks: AnomalyHooks = {
       if (g === null || bad === null) continue;
       throw new AnomalyError(entry.op, 'backward', entry.inputs.map((x) => x.shape),
         entry.createdAt ?? '    (recorded before anomaly detection was turned on)',
-        `${bad} in the gradient of input ${k} ${fmt(g.shape)}`);
+        `backward produced ${bad} in the gradient of input ${k} ${fmt(g.shape)}`);
     }
+  },
+  seed(dOut: Tensor): void {
+    const bad = firstNonFinite(dOut);
+    if (bad === null) return;
+    throw new AnomalyError('backward', 'backward', [dOut.shape], stackHere(), `the gradient passed to backward() holds ${bad}`);
   },
 };
 

@@ -35,6 +35,8 @@ export interface AnomalyHooks {
   capture(): string;
   /** Called with the gradients a backward rule returned; throws on NaN/Inf. */
   backward(entry: TapeEntry, inputGrads: readonly (Tensor | null)[]): void;
+  /** Called with the dOut given to backward(); throws on NaN/Inf. */
+  seed(dOut: Tensor): void;
 }
 
 let anomaly: AnomalyHooks | null = null;
@@ -122,6 +124,7 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
       throw new OpError('backward', `gradient of shape ${fmt(dOut.shape)} does not match output of shape ${fmt(root.shape)}`);
     }
     if (dOut.dtype !== root.dtype) throw new OpError('backward', `gradient is ${dOut.dtype} but output is ${root.dtype}`);
+    if (anomaly !== null) anomaly.seed(dOut);
     seed = dOut;
   }
 

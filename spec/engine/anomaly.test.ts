@@ -67,6 +67,12 @@ test('backward: ops run inside a rule are reported as that rule, not as a forwar
   expect(e.message).toMatch(/^pow: backward produced Infinity/);
 });
 
+test('a non-finite dOut given to backward() is reported as such, not as the first rule\'s fault', () => {
+  const y = mul(f64([1, 2]), 3);
+  const e = caught(() => detectAnomaly(() => y.backward(f64([1, NaN], false))));
+  expect(e.message).toMatch(/^backward: the gradient passed to backward\(\) holds NaN at flat index 1 \(inputs \[2\]\)/);
+});
+
 test('an entry recorded before detection was turned on says so', () => {
   const x = f64([0]);
   const y = sqrt(x);
