@@ -145,15 +145,15 @@ export function concatRef(xs: readonly Plain[], axis: number): Plain {
 export function reduceRef(kind: 'sum' | 'mean' | 'max', x: Plain, axis?: number, keepDims = false): Plain {
   const rank = x.shape.length;
   const ax = axis === undefined ? undefined : (axis + rank) % rank;
-  const reduced = (d: number, i: number) => ax === undefined || ax === i;
-  const keepShape = x.shape.map((d, i) => (reduced(d, i) ? 1 : d));
+  const reduced = (i: number) => ax === undefined || ax === i;
+  const keepShape = x.shape.map((d, i) => (reduced(i) ? 1 : d));
   const groups = new Map<number, number[]>();
   for (let i = 0; i < x.data.length; i++) {
-    const key = ravel(unravel(i, x.shape).map((v, k) => (reduced(v, k) ? 0 : v)), keepShape);
+    const key = ravel(unravel(i, x.shape).map((v, k) => (reduced(k) ? 0 : v)), keepShape);
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key)!.push(x.data[i]);
   }
-  const out = plain(keepDims ? keepShape : keepShape.filter((_, i) => !reduced(0, i)));
+  const out = plain(keepDims ? keepShape : keepShape.filter((_, i) => !reduced(i)));
   for (const [key, values] of groups) {
     const total = values.reduce((a, b) => a + b, 0);
     out.data[key] = kind === 'sum' ? total : kind === 'mean' ? total / values.length : Math.max(...values);
