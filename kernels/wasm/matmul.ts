@@ -44,7 +44,12 @@ interface Instance {
 }
 
 let instance: Instance | null = null;
-let threadsEnabled = true;
+/**
+ * Off by default: on the 2-core VM this was written on, other processes kept both cores busy
+ * while it was measured, and there the split was no faster (and at times slower) than one
+ * thread. `npm run bench` times it as the "js+thread" rows; turn it on where those win.
+ */
+let threadsEnabled = false;
 
 /** Allow or forbid the helper thread (tests and benchmarks compare); returns the old setting. */
 export function useWasmThreads(on: boolean): boolean {

@@ -135,11 +135,12 @@ describe('wasm SIMD matmul', () => {
       expect(d.m * d.n * d.k).toBeGreaterThanOrEqual(THREAD_MIN_MULTIPLY_ADDS);
       const a = randomArray(d.batch * d.m * d.k);
       const b = randomArray(d.batch * d.k * d.n);
+      const was = useWasmThreads(true);
       const threaded = new Float32Array(d.batch * d.m * d.n).fill(NaN);
-      wasmMatmul(a, b, threaded, d);
-      const was = useWasmThreads(false);
       const single = new Float32Array(d.batch * d.m * d.n).fill(NaN);
       try {
+        wasmMatmul(a, b, threaded, d);
+        useWasmThreads(false);
         wasmMatmul(a, b, single, d);
       } finally {
         useWasmThreads(was);
