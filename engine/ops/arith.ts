@@ -24,8 +24,8 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
   if (!sameShape(broadcastShapes('sumTo', shape, x.shape), x.shape)) {
     throw new OpError('sumTo', `${fmt(x.shape)} is not a broadcast of ${fmt(shape)}`);
   }
-  const out = empty(shape, x.dtype);
-  getKernels().sumTo(x.data, x.shape, out.data, shape);
+  const out = empty(shape.slice(), x.dtype); // a copy: the caller's array may change later
+  getKernels().sumTo(x.data, x.shape, out.data, out.shape);
   return record('sumTo', [x], out, (dOut) => [broadcastTo(dOut, x.shape)]);
 }
 
@@ -34,8 +34,8 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   if (sameShape(x.shape, shape)) return x;
   const target = broadcastShapes('broadcastTo', x.shape, shape);
   if (!sameShape(target, shape)) throw new OpError('broadcastTo', `cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
-  const out = empty(shape, x.dtype);
-  getKernels().broadcastTo(x.data, x.shape, out.data, shape);
+  const out = empty(target, x.dtype);
+  getKernels().broadcastTo(x.data, x.shape, out.data, target);
   return record('broadcastTo', [x], out, (dOut) => [sumTo(dOut, x.shape)]);
 }
 

@@ -2,7 +2,7 @@
 import { Tensor, allocate, DType } from '../tensor';
 import { Shape, OpError, fmt } from '../shape';
 
-/** A fresh tensor of this shape and dtype (zeros). */
+/** A fresh tensor of this shape and dtype (zeros). The shape array is kept, not copied: pass one nobody changes. */
 export function empty(shape: Shape, dtype: DType): Tensor {
   let size = 1;
   for (const d of shape) size *= d;
