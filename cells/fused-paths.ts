@@ -24,17 +24,21 @@ import type { UnaryOp } from '../kernels/scalar';
 
 /**
  * Run the fused path for this cell, or return null when it has none (an activation the fused
- * ops do not cover). The caller has already checked there is no padding mask and the dropout
- * masks are shared (drop.fusable).
+ * ops do not cover, or a padding mask for a cell whose fused op has no masking). The caller has
+ * checked that the dropout masks are shared (drop.fusable), and passes a padding mask only
+ * with zero initial states.
  */
-export function fusedPass(cell: RecurrentCell, x: Tensor, initial: readonly Tensor[], drop: SequenceDropout, returnSequences: boolean): RecurrentResult | null {
-  if (isFusableLSTM(cell)) return lstmPass(x, cell, initial, drop, returnSequences);
+export function fusedPass(cell: RecurrentCell, x: Tensor, initial: readonly Tensor[], drop: SequenceDropout, returnSequences: boolean,
+  padding: Tensor | null): RecurrentResult | null {
+  if (isFusableLSTM(cell)) return lstmPass(x, cell, initial, drop, returnSequences, padding);
+  if (padding) return null;
   if (isFusableSimple(cell)) return simplePass(x, cell, initial[0], drop, returnSequences);
   if (isFusableGRU(cell)) return gruPass(x, cell, initial[0], drop, returnSequences);
   return null;
 }
 
-function lstmPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: SequenceDropout, returnSequences: boolean): RecurrentResult {
+function lstmPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: SequenceDropout, returnSequences: boolean,
+  padding: Tensor | null): RecurrentResult {
   const [W, U, b, pI, pF, pO] = cell.weights().map((w) => w.tensor);
   const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
   const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
@@ -42,6 +46,7 @@ function lstmPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: 
     hard: cell.recurrentActivation === 'hard_sigmoid',
     recurrentMask: drop.sharedRecurrentMask(),
     peepholes: cell instanceof PeepholeLSTMCell ? [pI, pF, pO] : null,
+    padding,
   });
   const hLast = timeStep(H, H.shape[1] - 1);
   return { output: returnSequences ? H : hLast, states: [hLast, c] };

@@ -29,6 +29,12 @@ export interface LstmSequenceOptions {
   readonly hard?: boolean;
   /** Variational recurrent dropout mask [batch, units] on h_{t−1} (training only). */
   readonly recurrentMask?: Tensor | null;
+  /**
+   * Padding mask [batch, time] of 1 (real step) / 0 (padding), Keras semantics: a padded step
+   * carries h and c through unchanged, so its output is the previous output (zeros before the
+   * first real step — valid because the caller only passes a mask with zero initial states).
+   */
+  readonly padding?: Tensor | null;
   /** Peephole weights [p_i, p_f, p_o], each [units] (the peephole LSTM; see peephole-fused.ts). */
   readonly peepholes?: readonly [Tensor, Tensor, Tensor] | null;
 }
@@ -54,6 +60,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   const hard = options.hard ?? false;
   const mask = options.recurrentMask ?? null;
   const peep = options.peepholes ?? null;
+  const padding = options.padding ?? null;
   const p: Peepholes | null = peep && { i: peep[0].data, f: peep[1].data, o: peep[2].data };
   if (xW.rank !== 3 || U.rank !== 2) throw new OpError('lstmSequence', `expected xW [batch, time, 4u] and U [u, 4u], got ${fmt(xW.shape)} and ${fmt(U.shape)}`);
   const [batch, time, u4] = xW.shape;
@@ -96,6 +103,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     const views = gateViews(saved, t, n);
     k.lstmGates(zt, cPrev, batch, units, hard, views);
     if (p) peepholeOutput(zt, views, p, batch, units, hard);
+    if (padding) carryPaddedRows(padding, t, time, batch, units, hPrev, cPrev, views);
   }
   // Outputs: H batch-major [batch, time, u]; c_T.
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
@@ -121,6 +129,8 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     const dcAtC = p ? allocate(dtype, n) : dc; // dc_t plus the output peephole's path, when there is one
     const dPeep = p ? [allocate(dtype, units), allocate(dtype, units), allocate(dtype, units)] : null;
     const backDims = { batch: 1, m: batch, n: units, k: u4, transA: false, transB: true, batchB: false };
+    const dhPass = padding ? allocate(dtype, n) : null; // gradients a padded step passes straight through
+    const dcPass = padding ? allocate(dtype, n) : null;
     for (let t = time - 1; t >= 0; t--) {
       for (let r = 0; r < batch; r++) {
         const src = (r * time + t) * units;
@@ -130,12 +140,15 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
       const dzt = dZ.subarray(t * batch * u4, (t + 1) * batch * u4);
       const views = gateViews(saved, t, n);
+      if (padding && dhPass && dcPass) holdPaddedRows(padding, t, time, batch, units, dh, dc, dhPass, dcPass);
       if (p && dPeep) peepholeOutputBackward(zt, views, p, dh, dc, batch, units, hard, dcAtC, dPeep[2]);
       k.lstmGatesBackward(zt, cPrev, views, dh, dcAtC, batch, units, hard, dzt, dcPrev);
       if (p && dPeep) peepholeInputForgetBackward(dzt, cPrev, p, batch, units, dcPrev, dPeep[0], dPeep[1]);
+      if (padding && dcPass) addPaddedRows(padding, t, time, batch, units, dcPass, dcPrev);
       dc.set(dcPrev);
       k.matmul(dzt, U.data, dhNext, backDims); // dz_t·Uᵀ
       if (mask) for (let q = 0; q < n; q++) dhNext[q] *= mask.data[q];
+      if (padding && dhPass) addPaddedRows(padding, t, time, batch, units, dhPass, dhNext);
       for (let r = 0; r < batch; r++) {
         dXW.data.set(dzt.subarray(r * u4, (r + 1) * u4), (r * time + t) * u4);
         for (let j = 0; j < u4; j++) db.data[j] += dzt[r * u4 + j];
@@ -158,4 +171,36 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     return [new Tensor(allocate(dtype, H.size), H.shape)];
   });
   return { h, c };
+}
+
+/** Forward, padded rows of step t: h_t = h_{t−1}, c_t = c_{t−1} (overwriting what the gates computed). */
+function carryPaddedRows(padding: Tensor, t: number, time: number, batch: number, units: number, hPrev: Storage, cPrev: Storage, s: LstmGateBuffers): void {
+  for (let r = 0; r < batch; r++) {
+    if (padding.data[r * time + t] !== 0) continue;
+    s.h.set(hPrev.subarray(r * units, (r + 1) * units), r * units);
+    s.c.set(cPrev.subarray(r * units, (r + 1) * units), r * units);
+  }
+}
+
+/** Backward, padded rows: keep dh, dc aside for the pass-through and zero them so the gates get no gradient. */
+function holdPaddedRows(padding: Tensor, t: number, time: number, batch: number, units: number, dh: Storage, dc: Storage, dhPass: Storage, dcPass: Storage): void {
+  dhPass.fill(0);
+  dcPass.fill(0);
+  for (let r = 0; r < batch; r++) {
+    if (padding.data[r * time + t] !== 0) continue;
+    for (let j = r * units; j < (r + 1) * units; j++) {
+      dhPass[j] = dh[j];
+      dcPass[j] = dc[j];
+      dh[j] = 0;
+      dc[j] = 0;
+    }
+  }
+}
+
+/** target += pass on the padded rows (pass is zero elsewhere). */
+function addPaddedRows(padding: Tensor, t: number, time: number, batch: number, units: number, pass: Storage, target: Storage): void {
+  for (let r = 0; r < batch; r++) {
+    if (padding.data[r * time + t] !== 0) continue;
+    for (let j = r * units; j < (r + 1) * units; j++) target[j] += pass[j];
+  }
 }

@@ -140,8 +140,9 @@ export class RNN implements Layer {
       seq = reverseTime(x);
       if (mask) mask = reverseTime(mask.detach());
     }
-    if (this.fused && mask === null && drop.fusable) {
-      const fused = fusedPass(cell, seq, initial, drop, this.returnSequences);
+    // The fused ops know Keras masking only from zero initial states (output = state then).
+    if (this.fused && drop.fusable && (mask === null || !options.initialState)) {
+      const fused = fusedPass(cell, seq, initial, drop, this.returnSequences, mask);
       if (fused) return fused;
     }
     const xW = cell.projectInput(seq, drop.inputMasks); // x·W + b, all steps at once
