@@ -9,7 +9,7 @@ import { Tensor } from '../../engine/tensor';
 import * as ops from '../../engine/ops';
 import {
   Plain, plain, size, fromTensor, toTensor, mismatch, zipRef, sumToRef, matmulRef, reduceRef, sliceRef, concatRef, transposeRef,
-  layerNormRef,
+  layerNormRef, softmaxRef,
 } from './reference';
 
 const RUNS = 400;
@@ -158,5 +158,35 @@ describe('layerNorm', () => {
     fc.assert(fc.property(arb, ([x, gamma, beta, eps]) => {
       same(ops.layerNorm(f64(x), gamma && f64(gamma), beta && f64(beta), eps), layerNormRef(x, gamma, beta, eps));
     }), { numRuns: RUNS, seed: 17 });
+  });
+});
+
+describe('softmax, where, stack', () => {
+  test('softmax rows are the reference and sum to 1; logSoftmax is their log', () => {
+    const arb = shapeArb(1, 3).chain((shape) => plainArb(shape));
+    fc.assert(fc.property(arb, (x) => {
+      const p = ops.softmax(f64(x));
+      same(p, softmaxRef(x, false));
+      same(ops.sum(p, -1), plain(x.shape.slice(0, -1), new Array(size(x.shape.slice(0, -1))).fill(1)), 'row sums');
+      same(ops.logSoftmax(f64(x)), softmaxRef(x, true), 'logSoftmax');
+    }), { numRuns: RUNS, seed: 18 });
+  });
+
+  test('where picks a or b by a broadcast condition', () => {
+    const arb = broadcastShapesArb.chain(([s1, s2]) =>
+      fc.tuple(plainArb(s1).map((c) => plain(c.shape, c.data.map((v) => (v > 0 ? 1 : 0)))), plainArb(s2), plainArb(s1)));
+    fc.assert(fc.property(arb, ([c, a, b]) => {
+      same(ops.where(f64(c), f64(a), f64(b)), zipRef((cv, av, bv) => (cv !== 0 ? av : bv), c, a, b));
+    }), { numRuns: RUNS, seed: 19 });
+  });
+
+  test('unstack undoes stack along any axis', () => {
+    const arb = shapeArb(0, 3).chain((shape) =>
+      fc.tuple(fc.integer({ min: 0, max: shape.length }), fc.array(plainArb(shape), { minLength: 1, maxLength: 4 })));
+    fc.assert(fc.property(arb, ([axis, parts]) => {
+      const back = ops.unstack(ops.stack(parts.map((p) => f64(p)), axis), axis);
+      if (back.length !== parts.length) throw new Error(`${back.length} parts back from ${parts.length}`);
+      back.forEach((t, k) => same(t, parts[k], `part ${k}`));
+    }), { numRuns: RUNS, seed: 20 });
   });
 });
