@@ -24,16 +24,15 @@ import type { UnaryOp } from '../kernels/scalar';
 
 /**
  * Run the fused path for this cell, or return null when it has none (an activation the fused
- * ops do not cover, or a padding mask for a cell whose fused op has no masking). The caller has
+ * ops do not cover). The caller has
  * checked that the dropout masks are shared (drop.fusable), and passes a padding mask only
  * with zero initial states.
  */
 export function fusedPass(cell: RecurrentCell, x: Tensor, initial: readonly Tensor[], drop: SequenceDropout, returnSequences: boolean,
   padding: Tensor | null): RecurrentResult | null {
   if (isFusableLSTM(cell)) return lstmPass(x, cell, initial, drop, returnSequences, padding);
-  if (padding) return null;
-  if (isFusableSimple(cell)) return simplePass(x, cell, initial[0], drop, returnSequences);
-  if (isFusableGRU(cell)) return gruPass(x, cell, initial[0], drop, returnSequences);
+  if (isFusableSimple(cell)) return simplePass(x, cell, initial[0], drop, returnSequences, padding);
+  if (isFusableGRU(cell)) return gruPass(x, cell, initial[0], drop, returnSequences, padding);
   return null;
 }
 
@@ -52,7 +51,7 @@ function lstmPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: 
   return { output: returnSequences ? H : hLast, states: [hLast, c] };
 }
 
-function simplePass(x: Tensor, cell: SimpleRNNCell, h0: Tensor, drop: SequenceDropout, returnSequences: boolean): RecurrentResult {
+function simplePass(x: Tensor, cell: SimpleRNNCell, h0: Tensor, drop: SequenceDropout, returnSequences: boolean, padding: Tensor | null): RecurrentResult {
   const [W, U, b, gamma, beta] = cell.weights().map((w) => w.tensor);
   const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
   const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
@@ -60,18 +59,20 @@ function simplePass(x: Tensor, cell: SimpleRNNCell, h0: Tensor, drop: SequenceDr
     activation: ELEMENTWISE[cell.activation] ?? null,
     layerNorm: cell instanceof LNSimpleRNNCell ? { gamma, beta, eps: LN_EPSILON } : null,
     recurrentMask: drop.sharedRecurrentMask(),
+    padding,
   });
   const hLast = timeStep(H, H.shape[1] - 1);
   return { output: returnSequences ? H : hLast, states: [hLast] };
 }
 
-function gruPass(x: Tensor, cell: GRUCell, h0: Tensor, drop: SequenceDropout, returnSequences: boolean): RecurrentResult {
+function gruPass(x: Tensor, cell: GRUCell, h0: Tensor, drop: SequenceDropout, returnSequences: boolean, padding: Tensor | null): RecurrentResult {
   const [W, U, b] = cell.weights().map((w) => w.tensor);
   const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
   const H = gruSequence(matmul(masked, W), U, b, h0, {
     resetAfter: cell.resetAfter,
     hard: cell.recurrentActivation === 'hard_sigmoid',
     recurrentMask: drop.sharedRecurrentMask(),
+    padding,
   });
   const hLast = timeStep(H, H.shape[1] - 1);
   return { output: returnSequences ? H : hLast, states: [hLast] };

@@ -20,6 +20,7 @@ import { record } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF } from '../kernels/scalar';
+import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
 
 export interface GruSequenceOptions {
   readonly resetAfter: boolean;
@@ -27,6 +28,8 @@ export interface GruSequenceOptions {
   readonly hard?: boolean;
   /** Variational recurrent dropout mask [batch, units] on h_{t−1}. */
   readonly recurrentMask?: Tensor | null;
+  /** Padding mask [batch, time] (Keras masking, zero initial state; see padding.ts). */
+  readonly padding?: Tensor | null;
 }
 
 /** Columns [from, from + width) of a row-major [rows, cols] matrix, as a new [rows, width] array. */
@@ -47,6 +50,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
   const act = options.hard ? hardSigmoidF : sigmoidF;
   const actD = options.hard ? hardSigmoidD : sigmoidD;
   const mask = options.recurrentMask ?? null;
+  const padding = options.padding ?? null;
   const dtype = xW.dtype;
   const k = getKernels();
   const n = batch * units;
@@ -91,6 +95,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
         hs[q] = zs[q] * hPrev[r * units + j] + (1 - zs[q]) * hh[q]; //               h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃
       }
     }
+    if (padding) carryPaddedRows(padding, t, time, batch, units, hPrev, hs.subarray(t * n, (t + 1) * n));
   }
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
   for (let t = 0; t < time; t++) {
@@ -105,6 +110,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
     const dhNext = allocate(dtype, n);
     const dhm = allocate(dtype, n);
     const dq = allocate(dtype, n);
+    const dhPass = padding ? allocate(dtype, n) : null;
     for (let t = time - 1; t >= 0; t--) {
       const hPrev = t === 0 ? h0.data : hs.subarray((t - 1) * n, t * n);
       const hm = hIn.subarray(t * n, (t + 1) * n);
@@ -115,6 +121,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
         const src = (r * time + t) * units;
         for (let j = 0; j < units; j++) dh[r * units + j] = dH.data[src + j] + dhNext[r * units + j];
       }
+      if (padding && dhPass) holdPaddedRows(padding, t, time, batch, units, dh, dhPass);
       // The candidate's pre-activation gradient first: reset_before needs dq = d(pre h̃)·U_hᵀ before dr.
       for (let q = 0; q < n; q++) {
         const s = t * n + q;
@@ -151,6 +158,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
         const viaReset = after ? 0 : dq[q] * rs[s];
         dhNext[q] = dh[q] * zs[s] + (dhm[q] + viaReset) * (mask ? mask.data[q] : 1);
       }
+      if (dhPass) addHeldRows(dhPass, dhNext);
     }
     // Bias: the input row (and the recurrent row, reset_after) sum their pre-activation gradients.
     for (let r = 0; r < batch * time; r++) for (let j = 0; j < u3; j++) db.data[j] += dXW.data[r * u3 + j];

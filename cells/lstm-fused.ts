@@ -22,6 +22,7 @@ import { record } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { LstmGateBuffers } from '../kernels/kernel';
+import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
 import { Peepholes, peepholeIntoInputForget, peepholeOutput, peepholeOutputBackward, peepholeInputForgetBackward } from './peephole-fused';
 
 export interface LstmSequenceOptions {
@@ -103,7 +104,10 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     const views = gateViews(saved, t, n);
     k.lstmGates(zt, cPrev, batch, units, hard, views);
     if (p) peepholeOutput(zt, views, p, batch, units, hard);
-    if (padding) carryPaddedRows(padding, t, time, batch, units, hPrev, cPrev, views);
+    if (padding) {
+      carryPaddedRows(padding, t, time, batch, units, hPrev, views.h);
+      carryPaddedRows(padding, t, time, batch, units, cPrev, views.c);
+    }
   }
   // Outputs: H batch-major [batch, time, u]; c_T.
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
@@ -140,15 +144,18 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
       const dzt = dZ.subarray(t * batch * u4, (t + 1) * batch * u4);
       const views = gateViews(saved, t, n);
-      if (padding && dhPass && dcPass) holdPaddedRows(padding, t, time, batch, units, dh, dc, dhPass, dcPass);
+      if (padding && dhPass && dcPass) {
+        holdPaddedRows(padding, t, time, batch, units, dh, dhPass);
+        holdPaddedRows(padding, t, time, batch, units, dc, dcPass);
+      }
       if (p && dPeep) peepholeOutputBackward(zt, views, p, dh, dc, batch, units, hard, dcAtC, dPeep[2]);
       k.lstmGatesBackward(zt, cPrev, views, dh, dcAtC, batch, units, hard, dzt, dcPrev);
       if (p && dPeep) peepholeInputForgetBackward(dzt, cPrev, p, batch, units, dcPrev, dPeep[0], dPeep[1]);
-      if (padding && dcPass) addPaddedRows(padding, t, time, batch, units, dcPass, dcPrev);
+      if (dcPass) addHeldRows(dcPass, dcPrev);
       dc.set(dcPrev);
       k.matmul(dzt, U.data, dhNext, backDims); // dz_t·Uᵀ
       if (mask) for (let q = 0; q < n; q++) dhNext[q] *= mask.data[q];
-      if (padding && dhPass) addPaddedRows(padding, t, time, batch, units, dhPass, dhNext);
+      if (dhPass) addHeldRows(dhPass, dhNext);
       for (let r = 0; r < batch; r++) {
         dXW.data.set(dzt.subarray(r * u4, (r + 1) * u4), (r * time + t) * u4);
         for (let j = 0; j < u4; j++) db.data[j] += dzt[r * u4 + j];
@@ -173,34 +180,3 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   return { h, c };
 }
 
-/** Forward, padded rows of step t: h_t = h_{t−1}, c_t = c_{t−1} (overwriting what the gates computed). */
-function carryPaddedRows(padding: Tensor, t: number, time: number, batch: number, units: number, hPrev: Storage, cPrev: Storage, s: LstmGateBuffers): void {
-  for (let r = 0; r < batch; r++) {
-    if (padding.data[r * time + t] !== 0) continue;
-    s.h.set(hPrev.subarray(r * units, (r + 1) * units), r * units);
-    s.c.set(cPrev.subarray(r * units, (r + 1) * units), r * units);
-  }
-}
-
-/** Backward, padded rows: keep dh, dc aside for the pass-through and zero them so the gates get no gradient. */
-function holdPaddedRows(padding: Tensor, t: number, time: number, batch: number, units: number, dh: Storage, dc: Storage, dhPass: Storage, dcPass: Storage): void {
-  dhPass.fill(0);
-  dcPass.fill(0);
-  for (let r = 0; r < batch; r++) {
-    if (padding.data[r * time + t] !== 0) continue;
-    for (let j = r * units; j < (r + 1) * units; j++) {
-      dhPass[j] = dh[j];
-      dcPass[j] = dc[j];
-      dh[j] = 0;
-      dc[j] = 0;
-    }
-  }
-}
-
-/** target += pass on the padded rows (pass is zero elsewhere). */
-function addPaddedRows(padding: Tensor, t: number, time: number, batch: number, units: number, pass: Storage, target: Storage): void {
-  for (let r = 0; r < batch; r++) {
-    if (padding.data[r * time + t] !== 0) continue;
-    for (let j = r * units; j < (r + 1) * units; j++) target[j] += pass[j];
-  }
-}

@@ -17,6 +17,7 @@ import { record } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { UnaryOp } from '../kernels/scalar';
+import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
 
 export interface SimpleSequenceOptions {
   /** The element-wise activation (null: linear). */
@@ -25,6 +26,8 @@ export interface SimpleSequenceOptions {
   readonly layerNorm?: { readonly gamma: Tensor; readonly beta: Tensor; readonly eps: number } | null;
   /** Variational recurrent dropout mask [batch, units] on h_{t−1}. */
   readonly recurrentMask?: Tensor | null;
+  /** Padding mask [batch, time] (Keras masking, zero initial state; see padding.ts). */
+  readonly padding?: Tensor | null;
 }
 
 /** simpleRnnSequence(xW, U, b, h0): every h_t, [batch, time, units]; gradients to xW, U, b, h0 (and γ, β). */
@@ -39,6 +42,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
   const act = options.activation;
   const ln = options.layerNorm ?? null;
   const mask = options.recurrentMask ?? null;
+  const padding = options.padding ?? null;
   const dtype = xW.dtype;
   const k = getKernels();
   const n = batch * units;
@@ -67,6 +71,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
     const ht = hs.subarray(t * n, (t + 1) * n);
     if (act) k.unary(act, nt, ht);
     else ht.set(nt);
+    if (padding) carryPaddedRows(padding, t, time, batch, units, hPrev, ht);
   }
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
   for (let t = 0; t < time; t++) {
@@ -84,6 +89,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
     const dh = allocate(dtype, n);
     const dn = allocate(dtype, n);
     const dhNext = allocate(dtype, n);
+    const dhPass = padding ? allocate(dtype, n) : null;
     const backDims = { batch: 1, m: batch, n: units, k: units, transA: false, transB: true, batchB: false };
     for (let t = time - 1; t >= 0; t--) {
       for (let r = 0; r < batch; r++) {
@@ -92,6 +98,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
       }
       const nt = normed.subarray(t * n, (t + 1) * n);
       const ht = hs.subarray(t * n, (t + 1) * n);
+      if (padding && dhPass) holdPaddedRows(padding, t, time, batch, units, dh, dhPass);
       if (act) k.unaryBackward(act, nt, ht, dh, dn); // dn = dh ⊙ act'(n)
       else dn.set(dh);
       const da = dA.subarray(t * n, (t + 1) * n);
@@ -104,6 +111,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
       }
       k.matmul(da, U.data, dhNext, backDims); // da_t·Uᵀ
       if (mask) for (let q = 0; q < n; q++) dhNext[q] *= mask.data[q];
+      if (dhPass) addHeldRows(dhPass, dhNext);
       for (let r = 0; r < batch; r++) {
         dXW.data.set(da.subarray(r * units, (r + 1) * units), (r * time + t) * units);
         for (let j = 0; j < units; j++) db.data[j] += da[r * units + j];
