@@ -38,7 +38,8 @@ export interface RNNLayerOptions extends DropoutOptions {
   /**
    * Allow the fused whole-sequence path (every cell has one; default true for the SimpleRNN, LSTM
    * and GRU layers and cellLayer(), false for the generic RNN layer). Same numbers either way;
-   * padding masks, per-gate / per-step / Semeniuta dropout and zoneout take the composed path.
+   * per-gate / per-step / Semeniuta dropout, zoneout, and a padding mask together with given
+   * initial states take the composed path.
    */
   readonly fused?: boolean;
 }
