@@ -22,8 +22,8 @@
  * before returning: one readback per call, none in between. Inside one call the data stays on the
  * device: a two-stage reduction passes its partial sums to the second stage as a pipeline texture,
  * a matmul's transposed operands are indexed in place, and the LSTM gate kernels produce all
- * seven (or five) outputs in one kernel and one readback. The exception is sumTo's
- * summed·kept·summed layout, which reads back the first reduction between its two kernels.
+ * seven (or five) outputs in one kernel and one readback; sumTo's summed·kept·summed layout
+ * chains two reductions through a texture.
  * Keeping tensors on the device *across* calls needs a device-resident storage type in the
  * Kernels interface (see kernels/gpu/README.md).
  *

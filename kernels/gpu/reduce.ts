@@ -6,14 +6,15 @@
  * leave most of a GPU idle with one thread per output, so it runs in two stages: stage 1 sums
  * chunks of CHUNK rows into [outer, chunks, inner] partial sums, stage 2 sums the partials.
  * Stage 1 runs in gpu.js pipeline mode: its output stays a texture on the device and stage 2
- * reads it there — the one readback is stage 2's result. (On webasm and cpu, "pipeline" output
- * is a plain typed array, so the chain costs a copy instead.)
+ * reads it there — the one readback is stage 2's result. sumTo's [summed, kept, summed] chains two
+ * reductions the same way. (On webasm and cpu, "pipeline" output is a plain typed array, so a
+ * chain costs a copy instead.)
  */
 import type { Shape } from '../../engine/shape';
 import type { Storage } from '../kernel';
 import { broadcastStrides } from '../cpu/elementwise';
 import { GpuContext, f32, readInto, outputOf } from './context';
-import type { KernelOutput, Texture } from 'gpu.js';
+import { KernelOutput, Texture } from 'gpu.js';
 
 /** Rows summed per thread in stage 1 of a two-stage reduction. */
 const CHUNK = 64;
@@ -45,30 +46,38 @@ function reduceSource(op: 'sum' | 'max', n: number, inner: number, chunk: number
 
 /** out[a, c] = reduce_k x[a, k, c]. */
 export function reduce(ctx: GpuContext, op: 'sum' | 'max', x: Storage, outer: number, n: number, inner: number, out: Storage): void {
-  const input = f32(x);
+  readInto(reduceOnDevice(ctx, op, f32(x), outer, n, inner, false), out);
+}
+
+/** What a kernel of a chain takes: host data, or the previous kernel's output left on the device. */
+type DeviceInput = Float32Array | Texture;
+
+/**
+ * The reduction as a link of a chain: takes host data or a texture, and with `keep` leaves its
+ * result on the device (a pipeline texture on GL) for the next kernel instead of reading it back.
+ * The input's kind is part of the kernel's cache key (gpu.js compiles texture and array
+ * arguments differently).
+ */
+function reduceOnDevice(ctx: GpuContext, op: 'sum' | 'max', input: DeviceInput, outer: number, n: number, inner: number,
+  keep: boolean): KernelOutput | Texture {
+  const tag = `${input instanceof Texture ? 'tex' : 'arr'}${keep ? ':keep' : ''}`;
   if (n >= TWO_STAGE_MIN_N && outer * inner <= TWO_STAGE_MAX_OUTPUTS) {
     const chunks = Math.ceil(n / CHUNK);
-    const partial = ctx.run('reduce', `reduce1:${op}:${outer}x${n}x${inner}`, () => ({
+    const partial = ctx.run('reduce', `reduce1:${op}:${outer}x${n}x${inner}:${tag}`, () => ({
       source: reduceSource(op, n, inner, CHUNK, true),
       output: outputOf(outer, chunks, inner),
       loop: CHUNK,
       pipeline: true,
     }), [input]);
-    const result = ctx.run('reduce', `reduce2:${op}:${outer}x${chunks}x${inner}`, () => ({
-      source: reduceSource(op, chunks, inner, chunks, false),
-      output: outputOf(1, outer, inner),
-      loop: chunks,
-    }), [asArgument(partial)]);
-    readInto(result, out);
-    return;
+    return reduceOnDevice(ctx, op, asArgument(partial), outer, chunks, inner, keep);
   }
   // one stage: thread (x = column, y = outer row) walks the whole axis
-  const result = ctx.run('reduce', `reduce:${op}:${outer}x${n}x${inner}`, () => ({
+  return ctx.run('reduce', `reduce:${op}:${outer}x${n}x${inner}:${tag}`, () => ({
     source: reduceSource(op, n, inner, n, false),
     output: outputOf(1, outer, inner),
     loop: n,
+    pipeline: keep,
   }), [input]);
-  readInto(result, out);
 }
 
 /** A pipeline result is a Texture on GL and a typed array elsewhere; both go back in as arguments. */
@@ -91,7 +100,8 @@ function countOf(result: KernelOutput): number {
 /**
  * sumTo as reductions: collapse x's axes into runs that are all kept or all summed, then
  * [summed, kept] → reduce(outer 1), [kept, summed] → reduce(inner 1), [kept, summed, kept] →
- * one reduce, [summed, kept, summed] → two (the first's result is the second's input).
+ * one reduce, [summed, kept, summed] → two, the first's result left on the device as the
+ * second's input.
  * Returns false for longer alternations (the js kernel runs them).
  */
 export function sumTo(ctx: GpuContext, x: Storage, xShape: Shape, out: Storage, outShape: Shape): boolean {
@@ -116,10 +126,10 @@ export function sumTo(ctx: GpuContext, x: Storage, xShape: Shape, out: Storage, 
   }
   if (runs.length === 5 && runs[0].size === 1 && runs[4].size === 1) {
     // [summed s1, kept k, summed s2]: sum s2 first (inner 1), then s1 (outer 1)
+    // the first sum's result stays on the device as the second's input
     const [s1, k, s2] = [runs[1].size, runs[2].size, runs[3].size];
-    const partial = new Float32Array(s1 * k);
-    reduce(ctx, 'sum', x, s1 * k, s2, 1, partial);
-    reduce(ctx, 'sum', partial, 1, s1, k, out);
+    const partial = reduceOnDevice(ctx, 'sum', f32(x), s1 * k, s2, 1, true);
+    readInto(reduceOnDevice(ctx, 'sum', asArgument(partial), 1, s1, k, false), out);
     return true;
   }
   return false;

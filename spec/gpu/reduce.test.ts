@@ -41,6 +41,7 @@ describe(`gpu.js reductions (${gpu.name}) vs js float64`, () => {
     [[2, 300, 20], [20]], // [B, T, U] → [U], two stages
     [[3, 5, 4], [5, 1]], // summed · kept · summed
     [[3, 5, 4], [1, 5, 1]],
+    [[30, 5, 400], [5, 1]], // summed · kept · summed, the first sum in two stages: three kernels, one readback
     [[4, 3, 5], [4, 1, 5]], // kept · summed · kept
     [[5, 6], []], // to a scalar
     [[6, 1], [6, 1]], // nothing to sum
