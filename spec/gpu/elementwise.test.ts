@@ -19,7 +19,7 @@ const domain = (op: UnaryOp) => (op === 'log' || op === 'sqrt' ? { scale: 1, shi
 const positive = (x: Float64Array): Float64Array => x.map((v) => Math.abs(v) + 0.1);
 
 describe(`gpu.js element-wise kernels (${gpu.name}) vs js float64`, () => {
-  const sizes = [1, 37, 5001];
+  const sizes = [1, 37, 5001, 40000]; // 40 000 > the 16 384-texel maximum texture width of llvmpipe
   test.each(unaryOps.flatMap((op) => sizes.map((n) => ({ op, n }))))('unary $op on $n elements, and its backward', ({ op, n }) => {
     const rng = new Random(n);
     const { scale, shift } = domain(op);
