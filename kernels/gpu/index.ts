@@ -29,10 +29,10 @@
  *
  * Small calls: each gpu.js call pays a fixed cost (upload, draw, readback: 0.12–0.3 ms on
  * llvmpipe, 4–7 µs on webasm, against 0.2 µs for the js kernel; kernels/gpu/measure.ts) that a
- * small loop in JS does not. Calls
- * whose work is below `minSize` (output elements for element-wise kernels; m·n·k for matmul)
- * run on the js kernels. The threshold is an option, reported by describeGpuKernels(), and the
- * calls it diverts are counted per kernel family in `stats.jsCalls`; 0 sends everything to gpu.js.
+ * small loop in JS does not. Calls whose work is below `minElements` (output elements of an
+ * element-wise kernel) or `minMatmulWork` (batch·m·n·k) run on the js kernels. The thresholds
+ * are options (default 0: everything on gpu.js), stated in the backend's notice line and by
+ * describeGpuKernels(); the calls they divert are counted per kernel family in `stats.jsCalls`.
  */
 import type { Kernels, Storage, MatmulDims, LstmGateBuffers } from '../kernel';
 import type { Shape } from '../../engine/shape';
