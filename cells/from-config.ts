@@ -35,7 +35,7 @@ export const SUPPORTED_CELLS = ['SimpleRNNCell', 'LSTMCell', 'GRUCell', 'LNSimpl
 
 /** Keys accepted with any value: identity, shapes, hints with no effect on the numbers, initializers (weights come from the file). */
 const IGNORED = new Set([
-  'name', 'dtype', 'batch_input_shape', 'input_shape', 'batch_size', 'input_dtype', 'implementation', 'unroll', 'seed',
+  'name', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'batch_size', 'input_dtype', 'implementation', 'unroll', 'seed',
   'use_cudnn', 'kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'gamma_initializer', 'beta_initializer',
 ]);
 /** Keys rnngrad implements, read below. */

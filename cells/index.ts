@@ -1,7 +1,7 @@
 /** The recurrent cells, dropout, the RNN layer and Dense. */
 export type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';
 export type { RecurrentCell, StepMasks, CellOptions, Initializer } from './cell';
-export { BaseCell } from './cell';
+export { BaseCell, NO_MASKS } from './cell';
 export { activationName, activationFn } from './activations';
 export type { ActivationName, ActivationInput } from './activations';
 export { SimpleRNNCell } from './simple-rnn';
@@ -14,6 +14,10 @@ export { GRUCell } from './gru';
 export type { GRUCellOptions } from './gru';
 export { lstmSequence } from './lstm-fused';
 export type { LstmSequenceOptions, LstmSequenceResult } from './lstm-fused';
+export { simpleRnnSequence } from './simple-rnn-fused';
+export type { SimpleSequenceOptions } from './simple-rnn-fused';
+export { gruSequence } from './gru-fused';
+export type { GruSequenceOptions } from './gru-fused';
 export { SequenceDropout, dropoutMask, zoneoutMask, validateDropout, hasDropout, DROPOUT_MODES } from './dropout';
 export type { DropoutMode, DropoutOptions } from './dropout';
 export { RNN } from './rnn';
