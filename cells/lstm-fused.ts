@@ -13,6 +13,9 @@
  *   dU    = Σ_t (h_{t−1} ⊙ m)ᵀ·dz_t       (one matmul over all steps at the end)
  *   db    = Σ_t Σ_batch dz_t                 (the bias is added here, so its sum needs no extra pass)
  *
+ * Options: TF.js's hard sigmoid; peepholes (peephole-fused.ts: the same kernel with the peephole
+ * terms added around it); a Keras padding mask (padding.ts: padded steps carry h and c through).
+ *
  * Per step there is one matmul and one gate kernel each way, and no tensors or tape entries —
  * which is what makes a 50-step, 2-layer LSTM fast (TF.js records ~15 000 kernels for it).
  * A test (spec/cells/fused.test.ts) proves values and gradients equal to the composed cell.
