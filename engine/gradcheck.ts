@@ -51,6 +51,36 @@ export interface GradcheckReport {
 
 type Fn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
 
+/**
+ * The largest absolute and relative errors over one input's elements, and the element with the
+ * largest relative error. A NaN error is the worst possible and, once seen, stays.
+ */
+class ErrorTracker {
+  private maxAbs = 0;
+  private maxRel = 0;
+  private worst: InputReport['worst'] | null = null;
+
+  constructor(private readonly shape: readonly number[]) {}
+
+  note(k: number, output: number, analytic: number, numeric: number): void {
+    const abs = Math.abs(analytic - numeric);
+    const rel = abs / Math.max(Math.abs(numeric), 1);
+    if (!Number.isNaN(this.maxAbs) && !(abs <= this.maxAbs)) this.maxAbs = abs;
+    if (this.worst === null || (!Number.isNaN(this.maxRel) && !(rel <= this.maxRel))) {
+      this.maxRel = rel;
+      this.worst = { index: unravel(k, this.shape), analytic, numeric, output };
+    }
+  }
+
+  result(): Pick<InputReport, 'maxAbsError' | 'maxRelError' | 'worst'> {
+    return {
+      maxAbsError: this.maxAbs,
+      maxRelError: this.maxRel,
+      worst: this.worst ?? { index: [], analytic: 0, numeric: 0, output: 0 },
+    };
+  }
+}
+
 function unravel(flat: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length);
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -131,11 +161,10 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
   const reports: InputReport[] = [];
   xs.forEach((x, i) => {
     if (!checked[i]) return;
-    let maxAbs = 0;
-    let maxRel = 0;
+    const errors = new ErrorTracker(x.shape);
     let passed = true;
-    let worst = { index: [] as number[], analytic: 0, numeric: 0, output: 0 };
     for (let k = 0; k < x.size; k++) {
+      // #region central-difference
       const saved = x.data[k];
       x.data[k] = saved + eps;
       const plus = flat(noGrad(evalOutputs));
@@ -146,17 +175,12 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
         let numeric = 0;
         for (let j = 0; j < totalOut; j++) numeric += (dir[j] * (plus[j] - minus[j])) / (2 * eps);
         const a = analytic[di][i][k];
-        const abs = Math.abs(a - numeric);
-        const rel = abs / Math.max(Math.abs(numeric), 1);
-        if (!(abs <= atol + rtol * Math.abs(numeric))) passed = false;
-        if (abs > maxAbs || Number.isNaN(abs)) maxAbs = Number.isNaN(abs) ? NaN : abs;
-        if (rel > maxRel || Number.isNaN(rel) || worst.index.length === 0) {
-          if (rel >= maxRel || Number.isNaN(rel)) worst = { index: unravel(k, x.shape), analytic: a, numeric, output: di };
-          maxRel = Number.isNaN(rel) ? NaN : Math.max(maxRel, rel);
-        }
+        if (!(Math.abs(a - numeric) <= atol + rtol * Math.abs(numeric))) passed = false;
+        errors.note(k, di, a, numeric);
       });
+      // #endregion central-difference
     }
-    reports.push({ name: names[i], shape: x.shape, maxAbsError: maxAbs, maxRelError: maxRel, passed, worst });
+    reports.push({ name: names[i], shape: x.shape, passed, ...errors.result() });
   });
 
   const report: GradcheckReport = {

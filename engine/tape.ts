@@ -66,6 +66,7 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+// #region record
 /** Record an op on the tape if any of its inputs requires a gradient; returns the output. */
 export function record(op: string, inputs: readonly Tensor[], output: Tensor, backward: BackwardRule): Tensor {
   if (anomaly !== null && !inBackward) anomaly.forward(op, inputs, output);
@@ -78,7 +79,9 @@ export function record(op: string, inputs: readonly Tensor[], output: Tensor, ba
   if (anomaly !== null) output.entry.createdAt = anomaly.capture();
   return output;
 }
+// #endregion record
 
+// #region topological-sort
 /** The entries that produced `root`, in topological order (inputs before outputs). */
 export function tapeOf(root: Tensor): TapeEntry[] {
   const order: TapeEntry[] = [];
@@ -104,6 +107,7 @@ export function tapeOf(root: Tensor): TapeEntry[] {
   }
   return order;
 }
+// #endregion topological-sort
 
 /** Walk the tape backwards from `root`, accumulating leaf gradients into `.grad`. */
 export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { retainGraph?: boolean }): void {
@@ -174,6 +178,7 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
   }
   unshareLeafGrads(borrowed, owned, dOut);
 
+  // #region backward-loop
   function walk(): void {
     for (let i = order.length - 1; i >= 0; i--) {
       const entry = order[i];
@@ -207,6 +212,7 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
       }
     }
   }
+  // #endregion backward-loop
 }
 
 /**

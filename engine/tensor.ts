@@ -22,6 +22,7 @@ export function dtypeOf(data: Storage): DType {
 let nextId = 0;
 
 export class Tensor {
+  // #region tensor-fields
   /** Flat row-major storage. */
   readonly data: Storage;
   readonly shape: Shape;
@@ -37,6 +38,7 @@ export class Tensor {
   entry: TapeEntry | null = null;
   /** An optional label for printing (weights carry their Keras names). */
   name: string | undefined;
+  // #endregion tensor-fields
 
   /**
    * Wrap `data` (not copied) with `shape` (not copied either: ops make tensors by the thousand,

@@ -39,6 +39,7 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   return record('broadcastTo', [x], out, (dOut) => [sumTo(dOut, x.shape)]);
 }
 
+// #region add-mul
 /** a + b;  ∂/∂a = 1, ∂/∂b = 1. */
 export function add(a: Tensor, b: Tensor | number): Tensor {
   const bt = asTensor(b, a);
@@ -62,6 +63,7 @@ export function mul(a: Tensor, b: Tensor | number): Tensor {
     bt.requiresGrad ? sumTo(mul(dOut, a), bt.shape) : null,
   ]);
 }
+// #endregion add-mul
 
 /** a / b;  ∂/∂a = 1/b, ∂/∂b = −a/b². */
 export function div(a: Tensor, b: Tensor | number): Tensor {

@@ -48,6 +48,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   if (k !== kb) throw new OpError('matmul', `${sym}: inner dimensions ${k} ≠ ${kb}`);
   const out = empty(batched ? [batch, m, n] : [m, n], a.dtype);
   getKernels().matmul(a.data, b.data, out.data, { batch, m, n, k, transA, transB, batchB: true });
+  // #region matmul-backward
   return record('matmul', [a, b], out, (dY) => {
     let dA: Tensor | null = null;
     let dB: Tensor | null = null;
@@ -66,4 +67,5 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     }
     return [dA && sumTo(dA, a.shape), dB && sumTo(dB, b.shape)];
   });
+  // #endregion matmul-backward
 }

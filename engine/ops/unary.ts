@@ -10,6 +10,7 @@ import type { UnaryOp } from '../../kernels/scalar';
 import { empty, sameDtype } from './util';
 import { broadcastTo } from './arith';
 
+// #region unary-op
 function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   const out = empty(x.shape, x.dtype);
   getKernels().unary(op, x.data, out.data);
@@ -19,6 +20,7 @@ function unaryOp(op: UnaryOp, x: Tensor): Tensor {
     return [dx];
   });
 }
+// #endregion unary-op
 
 /** eˣ;  d/dx = eˣ (the saved output). */
 export const exp = (x: Tensor): Tensor => unaryOp('exp', x);

@@ -61,6 +61,14 @@ describe('gradcheck', () => {
     expect(r.maxRelError).toBeCloseTo(0.25, 8); // |2.5 − 2| / max(|2|, 1)
   });
 
+  test('a NaN gradient fails and is reported as the worst element, whatever follows', () => {
+    const report = gradcheck((x) => sum(doubledWithWrongRule(x, 1, NaN)), [x23()]);
+    expect(report.passed).toBe(false);
+    expect(report.inputs[0].maxAbsError).toBeNaN();
+    expect(report.inputs[0].maxRelError).toBeNaN();
+    expect(report.inputs[0].worst.index).toEqual([0, 1]);
+  });
+
   test('the relative error is |analytic − numeric| / max(|numeric|, 1): absolute where the gradient is small', () => {
     const tiny = tensor([0.001], { dtype: 'float64' });
     const report = gradcheck((x) => sum(mul(doubledWithWrongRule(x, 0, 1e-3), 1e-3)), [tiny]);
