@@ -15,7 +15,7 @@ const FLAGS: readonly FlagSpec[] = [
 
 export function gradcheckHelp(): string {
   return helpText('gradcheck', 'check every op and cell against float64 finite differences', 'rnngrad gradcheck [--json] [--kind op|cell|all] [--only TEXT]', FLAGS,
-    `\nEach row passes when |analytic − numeric| ≤ ${SUITE_TOLERANCE.atol} + ${SUITE_TOLERANCE.rtol}·|numeric| for every element\n` +
+    `\nEach row passes when |analytic − numeric| ≤ ${SUITE_TOLERANCE.atol.toExponential(0)} + ${SUITE_TOLERANCE.rtol.toExponential(0)}·|numeric| for every element\n` +
     '(central differences, ε = 1e-6); relative error = |analytic − numeric| / max(|numeric|, 1).');
 }
 
@@ -47,7 +47,7 @@ export async function gradcheckCommand(argv: readonly string[]): Promise<number>
   const failed = rows.filter((r) => !r.passed).length;
   if (flags.json) process.stdout.write(`${JSON.stringify({ tolerance: SUITE_TOLERANCE, rows })}\n`);
   else {
-    process.stdout.write(`${formatRows(rows)}\n\n${rows.length - failed} of ${rows.length} rows pass at atol ${SUITE_TOLERANCE.atol}, rtol ${SUITE_TOLERANCE.rtol} (float64 central differences, ε = 1e-6)\n`);
+    process.stdout.write(`${formatRows(rows)}\n\n${rows.length - failed} of ${rows.length} rows pass at atol ${SUITE_TOLERANCE.atol.toExponential(0)}, rtol ${SUITE_TOLERANCE.rtol.toExponential(0)} (float64 central differences, ε = 1e-6)\n`);
   }
   return failed === 0 ? 0 : 1;
 }
