@@ -14,6 +14,7 @@ import { randn } from '../../engine/creation';
 import type { Tensor } from '../../engine/tensor';
 
 beforeAll(async () => {
+  tf.env().set('PROD', true); // no "install tfjs-node" notice in the test output
   await tf.setBackend('cpu');
 });
 

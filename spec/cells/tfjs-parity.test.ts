@@ -11,6 +11,7 @@ import { sum, mul } from '../../engine/ops';
 import type { Tensor } from '../../engine/tensor';
 
 beforeAll(async () => {
+  tf.env().set('PROD', true); // no "install tfjs-node" notice in the test output
   await tf.setBackend('cpu');
 });
 
