@@ -20,7 +20,8 @@ function defaultsTable(): string {
   return [
     'defaults per task (cell, layers×units, optimizer, learning rate, epochs, batch, data):',
     ...rows,
-    '  series, series10 and seq2seq follow Géron (Hands-On ML, ch. 15): 7000/2000/1000 series of 50 steps.',
+    '  series, series10 and seq2seq follow Géron (Hands-On ML, ch. 15): 7000/2000/1000 series of 50 steps;',
+    '  his seq2seq models use Adam with learning rate 0.01, the others Adam\'s default 0.001.',
     '  adding: T = --length (default 100); chars: Shakespeare\'s sonnets shipped in data/sonnets.txt.',
   ].join('\n');
 }
