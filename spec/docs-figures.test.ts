@@ -1,11 +1,14 @@
 /**
  * The figures in docs/ cannot drift from the code that draws them: the committed tape graphs
  * equal what docs/tools/render-graphs.ts writes now, and every Graphviz source has its rendered
- * SVG beside it (regenerate: `npm run build && node dist/docs/tools/render-graphs.js`).
+ * SVG beside it, and the measured plots equal what docs/tools/render-plots.ts draws now (all seeded;
+ * the one that trains models is only checked to exist). Regenerate:
+ * `npm run build && node dist/docs/tools/render-graphs.js && node dist/docs/tools/render-plots.js`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { tapeGraphs, FIGURES, stableIds } from '../docs/tools/render-graphs';
+import { PLOTS } from '../docs/tools/render-plots';
 
 const graphs = tapeGraphs();
 
@@ -36,4 +39,17 @@ test('every .dot under docs/figures has its rendered .svg', () => {
     fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   const missing = walk(FIGURES).filter((f) => f.endsWith('.dot') && !fs.existsSync(f.replace(/\.dot$/, '.svg')));
   expect(missing).toEqual([]);
+});
+
+describe('the measured plots', () => {
+  test.each(PLOTS.filter((p) => !p.slow).map((p) => [p.file, p] as const))(
+    'docs/figures/%s is what render-plots draws now',
+    (file, plot) => {
+      expect(fs.readFileSync(path.join(FIGURES, file), 'utf8')).toBe(`${plot.draw()}\n`);
+    },
+  );
+
+  test('the slow plot (it trains two models) is committed', () => {
+    for (const p of PLOTS.filter((q) => q.slow)) expect(fs.existsSync(path.join(FIGURES, p.file))).toBe(true);
+  });
 });

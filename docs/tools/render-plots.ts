@@ -31,7 +31,7 @@ import type { CellName } from '../../cli/train-flags';
 import { lineChart } from '../../cli/plot';
 import { ROOT } from './regions';
 
-const FIGURES = path.join(ROOT, 'docs', 'figures');
+export const FIGURES = path.join(ROOT, 'docs', 'figures');
 
 /** The settings of a one-layer model for the adding task (what `rnngrad train --task adding` builds). */
 function addingSettings(cell: CellName, units: number, length: number): RunSettings {
@@ -230,17 +230,20 @@ function layerNormFigure(): string {
   });
 }
 
+/** Every figure this script draws; `slow` ones train models (a minute or two) and are not checked by the tests. */
+export const PLOTS: readonly { readonly file: string; readonly draw: () => string; readonly slow: boolean }[] = [
+  { file: 'grad-norms-adding.svg', draw: gradNormTrainedFigure, slow: true },
+  { file: 'grad-norms-init.svg', draw: gradNormInitFigure, slow: false },
+  { file: 'dropout-masks.svg', draw: dropoutFigure, slow: false },
+  { file: 'clipping.svg', draw: clippingFigure, slow: false },
+  { file: 'layer-norm.svg', draw: layerNormFigure, slow: false },
+];
+
+/** Write the figures (all of them, or those named on the command line). */
 function main(): void {
   fs.mkdirSync(FIGURES, { recursive: true });
-  const figures: Record<string, () => string> = {
-    'grad-norms-adding.svg': gradNormTrainedFigure,
-    'grad-norms-init.svg': gradNormInitFigure,
-    'dropout-masks.svg': dropoutFigure,
-    'clipping.svg': clippingFigure,
-    'layer-norm.svg': layerNormFigure,
-  };
   const only = process.argv.slice(2);
-  for (const [file, draw] of Object.entries(figures)) {
+  for (const { file, draw } of PLOTS) {
     if (only.length > 0 && !only.includes(file)) continue;
     fs.writeFileSync(path.join(FIGURES, file), `${draw()}\n`);
     process.stderr.write(`wrote docs/figures/${file}\n`);
