@@ -4,8 +4,8 @@
  * to stderr; stdout then holds only the JSON line).
  */
 export interface ProgressSink {
-  /** A step of the current epoch finished. */
-  step(done: number, total: number, loss: number): void;
+  /** A step of epoch `epoch` (1-based, of `epochs`) finished: `done` of `total` steps. */
+  step(done: number, total: number, loss: number, epoch: number, epochs: number): void;
   /** The epoch finished (a summary line stays on screen). */
   epochEnd(summary: string): void;
   /** A notice (the backend in use, a fallback, a saved file). */
@@ -17,7 +17,7 @@ export function createProgress(mode: 'tty' | 'plain' | 'silent', label: () => st
   let lastDraw = 0;
   let lastPlainPercent = -1;
   return {
-    step(done, total, loss) {
+    step(done, total, loss, epoch, epochs) {
       if (mode === 'silent') return;
       if (done === 1) {
         started = Date.now();
@@ -33,12 +33,12 @@ export function createProgress(mode: 'tty' | 'plain' | 'silent', label: () => st
         const width = 24;
         const filled = Math.round((done / total) * width);
         const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-        stream.write(`\r${label()} ${bar} ${done}/${total}  loss ${loss.toFixed(5)}  ETA ${eta.toFixed(0)}s  ${rate.toFixed(1)} steps/s\x1b[K`);
+        stream.write(`\r${label()} epoch ${epoch}/${epochs} ${bar} ${done}/${total}  loss ${loss.toFixed(5)}  ETA ${eta.toFixed(0)}s  ${rate.toFixed(1)} steps/s\x1b[K`);
       } else {
         const percent = Math.floor((done / total) * 4) * 25; // a line at 25 %, 50 %, 75 %, 100 %
         if (percent > lastPlainPercent && percent > 0) {
           lastPlainPercent = percent;
-          if (percent < 100) stream.write(`${label()} ${done}/${total} steps (${percent}%)  loss ${loss.toFixed(5)}  ${rate.toFixed(1)} steps/s\n`);
+          if (percent < 100) stream.write(`${label()} epoch ${epoch}/${epochs}: ${done}/${total} steps (${percent}%)  loss ${loss.toFixed(5)}  ETA ${eta.toFixed(0)}s  ${rate.toFixed(1)} steps/s\n`);
         }
       }
     },

@@ -203,10 +203,10 @@ export function runTraining(s: RunSettings, options: RunOptions): RunResult {
       initialEpoch,
       validationData: data.valid,
       stopOnNaN: s.stopOnNaN,
-      onBatch: (b) => options.progress.step(b.batch + 1, b.batches, b.loss),
+      onBatch: (b) => options.progress.step(b.batch + 1, b.batches, b.loss, b.epoch + 1, epochs),
       onEpoch: (e: EpochInfo) => {
         options.progress.epochEnd(
-          `epoch ${e.epoch + 1}/${e.epochs}  loss ${e.loss.toPrecision(4)}  val ${e.valLoss?.toPrecision(4) ?? '—'}  ${e.seconds.toFixed(1)}s`,
+          `${s.task} ${s.cell} epoch ${e.epoch + 1}/${e.epochs}  loss ${e.loss.toPrecision(4)}  val ${e.valLoss?.toPrecision(4) ?? '—'}  ${e.seconds.toFixed(1)}s`,
         );
         history = {
           epoch: [...history.epoch, e.epoch],
