@@ -72,7 +72,9 @@ export function markdownReport(machine: Machine, results: readonly Result[], hea
     lines.push('| step | heapUsed MiB | arrayBuffers MiB |', '|---:|---:|---:|');
     for (const s of heap.samples) lines.push(`| ${s.step} | ${(s.heapUsed / 2 ** 20).toFixed(2)} | ${(s.arrayBuffers / 2 ** 20).toFixed(2)} |`);
     lines.push('', `Growth from step ${heap.samples[Math.min(1, heap.samples.length - 1)].step} to ${heap.steps}: heap ${(heap.heapGrowth / 2 ** 10).toFixed(0)} KiB, ` +
-      `array buffers ${(heap.arrayBufferGrowth / 2 ** 10).toFixed(0)} KiB → ${heap.steady ? 'steady' : 'GROWING'}.`);
+      `array buffers ${(heap.arrayBufferGrowth / 2 ** 10).toFixed(0)} KiB ` +
+      `(${(heap.heapGrowth / (heap.steps - heap.samples[Math.min(1, heap.samples.length - 1)].step)).toFixed(0)} bytes of heap per step) → ` +
+      `${heap.steady ? 'steady (under 1 MiB over the run)' : 'GROWING'}.`);
   }
   return lines.join('\n') + '\n';
 }

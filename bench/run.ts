@@ -9,7 +9,7 @@
  *   --engines=rnngrad  only these engines (e.g. for profiling rnngrad with node --cpu-prof)
  *   --no-heap        skip the 1 000-step heap check
  *
- * Writes bench/results/report.md (quick: report-quick.md), chart.svg and results.json.
+ * Writes bench/results/report.md, chart.svg and results.json (suffixed -quick and/or -<only>).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -56,7 +56,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 /** Seconds are scarce on the slowest peer (TF.js cpu on W2 takes ~10 s a step): fewer samples there. */
 function timingFor(args: Args, slow: boolean): TimingOptions {
-  if (args.quick) return { maxTime: slow ? 0.1 : 1, minSamples: slow ? 3 : 5 };
+  if (args.quick) return { maxTime: slow ? 0.1 : 0.5, minSamples: slow ? 3 : 5 };
   return { maxTime: slow ? 1 : 3, minSamples: slow ? 5 : 10 };
 }
 
@@ -144,7 +144,8 @@ async function main(): Promise<void> {
   };
   const dir = path.join(__dirname, '..', '..', 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const suffix = args.quick ? '-quick' : '';
+  // A partial run (--only) must not overwrite the full report.
+  const suffix = (args.quick ? '-quick' : '') + (args.only ? `-${args.only.join('-')}` : '');
   fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(machine, results, heap));
   fs.writeFileSync(path.join(dir, `chart${suffix}.svg`), chartSvg(results, `rnngrad vs TF.js ${tf.version} — ${machine.cpu}, Node ${machine.node}`));
   const json = JSON.stringify({ machine, results, heap });
