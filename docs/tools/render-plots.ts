@@ -4,6 +4,7 @@
  *   grad-norms-adding.svg   ‖∂L/∂h_t‖ against t on the adding task: a simple RNN and an LSTM, at
  *                           initialization and after training (trains both: about a minute)
  *   grad-norms-init.svg     the same at initialization, for every cell
+ *   forget-gates-adding.svg the trained LSTM's mean forget gate per unit, against its initial one
  *   dropout-masks.svg       which units of h_{t−1} are dropped at each step: recurrent (variational)
  *                           dropout against per-step dropout
  *   clipping.svg            one gradient, clipped by value, by norm, and by global norm
@@ -29,6 +30,9 @@ import { hiddenGradientNorms } from '../../cli/grad-norms';
 import { buildModel, makeRunOptimizer, RunSettings } from '../../cli/run-training';
 import type { CellName } from '../../cli/train-flags';
 import { lineChart } from '../../cli/plot';
+import type { Sequential } from '../../train/model';
+import type { TaskData } from '../../train/tasks/series';
+import type { RNN } from '../../cells/rnn';
 import { ROOT } from './regions';
 
 export const FIGURES = path.join(ROOT, 'docs', 'figures');
@@ -56,18 +60,58 @@ export function gradientNormsAtInit(length = ADDING_LENGTH, units = 32): { cell:
   });
 }
 
+interface TrainedAdding {
+  readonly model: Sequential;
+  readonly data: TaskData;
+  readonly valMse: number;
+}
+
+const trainedCache = new Map<CellName, TrainedAdding>();
+
 /**
- * Train a one-layer model on the adding task (Adam, lr 0.01, global-norm clipping 1, batch 50:
- * the task's defaults in `rnngrad train`), then measure ‖∂L/∂h_t‖ on 32 held-out sequences.
+ * A one-layer model trained on the adding task (Adam, lr 0.01, global-norm clipping 1, batch 50:
+ * the task's defaults in `rnngrad train`; T = 50, 10 epochs of 5000 sequences). Trained once per
+ * cell and process: the figures that need it share it.
  */
-export function gradientNormsTrained(cell: CellName, length = ADDING_LENGTH, epochs = 10, samples = 5000): { norms: number[]; valMse: number } {
+export function trainedOnAdding(cell: CellName, length = ADDING_LENGTH, epochs = 10, samples = 5000): TrainedAdding {
+  const cached = trainedCache.get(cell);
+  if (cached) return cached;
   const data = addingTask({ length, seed: 1, sizes: [samples, 500, 32] });
   manualSeed(11);
   const settings: RunSettings = { ...addingSettings(cell, 32, length), clipGlobalNorm: 1, lr: 0.01, batch: 50, epochs, samples };
   const model = buildModel(settings, 2, data.train.y);
   model.compile({ optimizer: makeRunOptimizer(settings), loss: 'mse' });
   const history = model.fit(data.train.x, data.train.y, { epochs, batchSize: 50, seed: 2, validationData: data.valid });
-  return { norms: hiddenGradientNorms(model, data.test.x, data.test.y), valMse: history.valLoss[history.valLoss.length - 1] };
+  const result = { model, data, valMse: history.valLoss[history.valLoss.length - 1] };
+  process.stderr.write(`${cell}: validation MSE after training ${result.valMse.toFixed(4)}\n`);
+  trainedCache.set(cell, result);
+  return result;
+}
+
+/** ‖∂L/∂h_t‖ on 32 held-out sequences after training on the adding task. */
+export function gradientNormsTrained(cell: CellName): { norms: number[]; valMse: number } {
+  const { model, data, valMse } = trainedOnAdding(cell);
+  return { norms: hiddenGradientNorms(model, data.test.x, data.test.y), valMse };
+}
+
+/**
+ * The forget gate f_t of each unit of an LSTM layer, averaged over the steps and sequences of x:
+ * the composed cell is stepped by hand and f read off the tape (c_t = add(mul(f, c_{t−1}), …)).
+ */
+export function meanForgetGates(layer: RNN, x: Tensor): number[] {
+  const cell = layer.cell;
+  const [batch, time] = x.shape;
+  const sums = new Float64Array(cell.units);
+  const xW = cell.projectInput(x, null);
+  let states: Tensor[] = [zeros([batch, cell.units]), zeros([batch, cell.units])];
+  for (let t = 0; t < time; t++) {
+    states = cell.step(timeStep(xW, t), states, NO_MASKS);
+    const fTimesC = states[1].entry?.inputs[0];
+    const f = fTimesC?.entry?.inputs[0];
+    if (!f || f.entry?.op !== 'sigmoid') throw new Error('render-plots: could not find the forget gate on the tape (did cells/lstm.ts change?)');
+    for (let k = 0; k < f.size; k++) sums[k % cell.units] += f.data[k];
+  }
+  return Array.from(sums, (v) => v / (batch * time)).sort((a, b) => b - a);
 }
 
 const series = (name: string, norms: readonly number[]) => ({ name, points: norms.map((v, t) => [t, v] as const) });
@@ -89,7 +133,6 @@ function gradNormTrainedFigure(): string {
   const mse: string[] = [];
   for (const cell of ['simple', 'lstm'] as const) {
     const trained = gradientNormsTrained(cell);
-    process.stderr.write(`${cell}: validation MSE after training ${trained.valMse.toFixed(4)}\n`);
     mse.push(`${cell} ${trained.valMse.toFixed(3)}`);
     lines.push(series(`${cell}, trained`, trained.norms));
     lines.push(series(`${cell}, at init`, init.find((r) => r.cell === cell)!.norms));
@@ -102,6 +145,25 @@ function gradNormTrainedFigure(): string {
     logY: true,
     width: 760,
     height: 400,
+  });
+}
+
+function forgetGateFigure(): string {
+  const { model, data } = trainedOnAdding('lstm');
+  const x = data.test.x;
+  manualSeed(11);
+  const fresh = buildModel(addingSettings('lstm', 32, ADDING_LENGTH), 2, data.test.y);
+  const lstmLayer = (m: Sequential): RNN => m.layers[0] as RNN;
+  const ranked = (f: number[]) => f.map((v, k) => [k + 1, v] as const);
+  return lineChart({
+    title: 'mean forget gate of each of the 32 LSTM units, adding task (T = 50), units sorted',
+    xLabel: 'unit (sorted by its mean forget gate)',
+    yLabel: 'mean f over steps and sequences',
+    series: [
+      { name: 'trained', points: ranked(meanForgetGates(lstmLayer(model), x)) },
+      { name: 'at init (bias 1)', points: ranked(meanForgetGates(lstmLayer(fresh), x)) },
+    ],
+    width: 720,
   });
 }
 
@@ -234,6 +296,7 @@ function layerNormFigure(): string {
 export const PLOTS: readonly { readonly file: string; readonly draw: () => string; readonly slow: boolean }[] = [
   { file: 'grad-norms-adding.svg', draw: gradNormTrainedFigure, slow: true },
   { file: 'grad-norms-init.svg', draw: gradNormInitFigure, slow: false },
+  { file: 'forget-gates-adding.svg', draw: forgetGateFigure, slow: true },
   { file: 'dropout-masks.svg', draw: dropoutFigure, slow: false },
   { file: 'clipping.svg', draw: clippingFigure, slow: false },
   { file: 'layer-norm.svg', draw: layerNormFigure, slow: false },
