@@ -149,11 +149,10 @@ export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, 
   const bSource = { at: rawB, lanes: n, depth: k, laneStride: transB ? k : 1, stepStride: transB ? 1 : n };
 
   for (let t = 0; t < batch; t++) {
-    mem.set(a.subarray(t * m * k, (t + 1) * m * k), rawA);
+    copyIn(a, t * m * k, m * k, mem, rawA);
     packPanels(inst.packA, mem, aSource, KC, apAt);
     if (t === 0 || batchB) {
-      const bOff = batchB ? t * k * n : 0;
-      mem.set(b.subarray(bOff, bOff + k * n), rawB);
+      copyIn(b, batchB ? t * k * n : 0, k * n, mem, rawB);
       packPanels(inst.packB, mem, bSource, KC, bpAt);
     }
     mem.fill(0, cAt, cAt + mPad * nPad);
@@ -172,6 +171,19 @@ export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, 
     // Copy the valid m × n part out of the padded C.
     const o = t * m * n;
     if (nPad === n) out.set(mem.subarray(cAt, cAt + m * n), o);
-    else for (let i = 0; i < m; i++) out.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), o + i * n);
+    else if (n >= SHORT_ROW) for (let i = 0; i < m; i++) out.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), o + i * n);
+    else for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[o + i * n + j] = mem[cAt + i * nPad + j];
   }
+}
+
+/**
+ * Rows shorter than this are copied element by element: a subarray view per row (an object
+ * allocation) costs more than the copy itself at W1's sizes (n = 20).
+ */
+const SHORT_ROW = 64;
+
+/** mem[at…] = src[from … from + len), without a view when src is exactly that range. */
+function copyIn(src: Float32Array, from: number, len: number, mem: Float32Array, at: number): void {
+  if (from === 0 && src.length === len) mem.set(src, at);
+  else mem.set(src.subarray(from, from + len), at);
 }
