@@ -1,0 +1,64 @@
+/**
+ * The memory run (a script, started by memory.test.ts as `node --expose-gc`): a small LSTM
+ * (batch 8, 10 steps, 8 units, Adam) trained for STEPS steps; after a warm-up, the live heap and
+ * the typed-array memory are sampled every SAMPLE_EVERY steps right after a full collection.
+ * Then one more step is taken by hand, holding weak references to its output, its loss and
+ * their tape entries, to see that nothing of a finished step stays reachable.
+ * Prints one JSON line: { path, steps, warmup, samples: [{ step, heapUsed, arrayBuffers }], released }.
+ *
+ *   node --expose-gc <ts loader> spec/robust/memory-run.ts [fused|composed] [steps]
+ */
+import { LSTM, Dense } from '../../cells';
+import { Random } from '../../engine/random';
+import { randn, uniform } from '../../engine/creation';
+import { mse } from '../../engine/ops';
+import { Adam, Sequential } from '../../train';
+
+const path = process.argv[2] === 'composed' ? 'composed' : 'fused';
+const STEPS = Number(process.argv[3] ?? 10000);
+const WARMUP = Math.min(1000, Math.floor(STEPS / 10));
+const SAMPLE_EVERY = Math.max(1, Math.floor(STEPS / 20));
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('memory-run: start node with --expose-gc');
+
+const rng = new Random(3);
+const model = new Sequential([new LSTM(8, { rng, fused: path === 'fused' }), new Dense(1, { rng })], { inputFeatures: 1 });
+const optimizer = new Adam({ learningRate: 1e-3 });
+model.compile({ optimizer });
+const x = randn([8, 10, 1], { rng });
+const y = uniform([8, 1], -1, 1, { rng });
+
+function sample(step: number): { step: number; heapUsed: number; arrayBuffers: number } {
+  gc!();
+  gc!();
+  const m = process.memoryUsage();
+  return { step, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
+}
+
+const samples: ReturnType<typeof sample>[] = [];
+let lastLoss = NaN;
+for (let step = 1; step <= STEPS; step++) {
+  lastLoss = model.trainOnBatch(x, y);
+  if (step >= WARMUP && (step - WARMUP) % SAMPLE_EVERY === 0) samples.push(sample(step));
+}
+
+/** One training step by hand; weak references to what it created. */
+function stepHoldingWeakRefs(): WeakRef<object>[] {
+  const params = model.weights();
+  for (const p of params) p.tensor.grad = null;
+  const out = model.call(x, { training: true });
+  const loss = mse(out, y);
+  const refs: WeakRef<object>[] = [new WeakRef(out), new WeakRef(loss)];
+  for (const t of [out, loss]) if (t.entry) refs.push(new WeakRef(t.entry));
+  loss.backward();
+  optimizer.step(params);
+  return refs;
+}
+
+const refs = stepHoldingWeakRefs();
+// WeakRef targets stay alive until the current job ends: look after a turn of the event loop.
+setImmediate(() => {
+  gc();
+  const released = refs.map((r) => r.deref() === undefined);
+  process.stdout.write(`${JSON.stringify({ path, steps: STEPS, warmup: WARMUP, lastLoss, samples, released })}\n`);
+});
