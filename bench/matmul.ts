@@ -35,6 +35,8 @@ const modelName = (v: Variant): string => ({ nn: 'A·B', tn: 'Aᵀ·B', nt: 'A·
 export interface MatmulPlan {
   readonly sizes: readonly number[];
   readonly variantSizes: readonly number[];
+  /** Time the plain TS loops (the reference, ~1.7 GFLOP/s) up to this n. */
+  readonly loopsMaxN: number;
   /** Also time gpu.js (setBackend('gpu')) up to this n; 0 = not at all. */
   readonly gpuMaxN: number;
 }
@@ -61,7 +63,7 @@ export async function runMatmul(plan: MatmulPlan, timing: TimingOptions): Promis
       results.push(await measure({ ...row, engine: 'rnngrad', backend: `${kernels.name}+thread` }, () => kernels.matmul(a, b, out, dims), timing));
       useWasmThreads(was);
     }
-    if (variant === 'nn') {
+    if (variant === 'nn' && n <= plan.loopsMaxN) {
       const was = useWasmMatmul(false);
       results.push(await measure({ ...row, engine: 'rnngrad', backend: 'js/ts-loops' }, () => kernels.matmul(a, b, out, dims), timing));
       useWasmMatmul(was);

@@ -2,7 +2,7 @@
  * `npm run bench` — rnngrad against TF.js 4.22 (cpu and wasm backends), same machine, same run,
  * same models, data, initial weights and optimizer. Workloads and output: issue 6.
  *
- *   --quick          W1, W2 and matmul n ≤ 512, fewer samples (under 5 minutes)
+ *   --quick          W1, W2 and matmul n ≤ 512, fewer samples and variants (under 5 minutes)
  *   --json           exactly one JSON object on stdout ({machine, results, heap}); everything else on stderr
  *   --gpu            also time the gpu.js kernels on matmul (reports the gpu.js mode that ran)
  *   --only=W1,matmul run only these workloads
@@ -114,7 +114,13 @@ async function main(): Promise<void> {
   let gpuMode: string | null = null;
   if (wantsWorkload('matmul')) {
     const sizes = args.quick ? [64, 128, 256, 512] : [64, 128, 256, 512, 1024];
-    const plan = { sizes, variantSizes: [256, 512], gpuMaxN: args.gpu ? 512 : 0 };
+    // --quick keeps under 5 minutes: the transposed variants at 256 only, the TS loops to 256.
+    const plan = {
+      sizes,
+      variantSizes: args.quick ? [256] : [256, 512],
+      loopsMaxN: args.quick ? 256 : 1024,
+      gpuMaxN: args.gpu ? 512 : 0,
+    };
     const mm = await runMatmul(plan, timingFor(args, false));
     results.push(...mm.results.filter((r) => wants(r.engine)));
     gpuMode = mm.gpuMode;
