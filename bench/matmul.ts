@@ -1,9 +1,9 @@
 /**
  * The matmul workload: square float32 C = A·B for n = 64 … 1024, GFLOP/s = 2n³ / time, on
- * every rnngrad kernel set (js — the wasm SIMD kernel above its threshold —, the same with
- * its helper thread (js+thread, n ≥ 256), the TS loops alone for reference, gpu.js when
- * asked) and on TF.js cpu and wasm. The transposed variants (Aᵀ·B, A·Bᵀ: the backward
- * pass's products) are timed too, at n = 256 and 512: that is
+ * every rnngrad kernel set — js (the wasm SIMD kernel on one thread), js+thread (with its
+ * helper thread, the default for large products; n ≥ 256), the TS loops alone for reference,
+ * gpu.js when asked — and on TF.js cpu and wasm. The transposed variants (Aᵀ·B, A·Bᵀ: the
+ * backward pass's products) are timed too, at n = 256 (and 512 in the full run): that is
  * where TF.js wasm falls from ~33 to ~2.4 GFLOP/s (shared/ANCHORS.md).
  */
 import { Random } from '../engine/random';
@@ -56,12 +56,15 @@ export async function runMatmul(plan: MatmulPlan, timing: TimingOptions): Promis
     const out = new Float32Array(n * n);
     const row = { workload: 'matmul' as const, model: modelName(variant), op: 'matmul' as const, size: n };
     const kernels = getKernels();
-    results.push(await measure({ ...row, engine: 'rnngrad', backend: kernels.name }, () => kernels.matmul(a, b, out, dims), timing));
     if (n >= 256) {
-      // The same kernel with the helper thread splitting C's columns (off by default).
-      const was = useWasmThreads(true);
+      // The same kernel without / with the helper thread splitting C's columns.
+      const was = useWasmThreads(false);
+      results.push(await measure({ ...row, engine: 'rnngrad', backend: kernels.name }, () => kernels.matmul(a, b, out, dims), timing));
+      useWasmThreads(true);
       results.push(await measure({ ...row, engine: 'rnngrad', backend: `${kernels.name}+thread` }, () => kernels.matmul(a, b, out, dims), timing));
       useWasmThreads(was);
+    } else {
+      results.push(await measure({ ...row, engine: 'rnngrad', backend: kernels.name }, () => kernels.matmul(a, b, out, dims), timing));
     }
     if (variant === 'nn' && n <= plan.loopsMaxN) {
       const was = useWasmMatmul(false);

@@ -45,11 +45,12 @@ interface Instance {
 
 let instance: Instance | null = null;
 /**
- * Off by default: on the 2-core VM this was written on, other processes kept both cores busy
- * while it was measured, and there the split was no faster (and at times slower) than one
- * thread. `npm run bench` times it as the "js+thread" rows; turn it on where those win.
+ * On by default. Measured on the 2-core VM (bench/results/report-quick.md, other processes
+ * using about half a core): square A·B at n = 256 went from 37 to 45 GFLOP/s, and W2's training
+ * step from 355 to 282 ms. With both cores busy elsewhere the split gains nothing (the helper
+ * waits for a core), so benchmarks report "js" and "js+thread" side by side.
  */
-let threadsEnabled = false;
+let threadsEnabled = true;
 
 /** Allow or forbid the helper thread (tests and benchmarks compare); returns the old setting. */
 export function useWasmThreads(on: boolean): boolean {
