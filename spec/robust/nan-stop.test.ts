@@ -3,12 +3,12 @@
  * loss stops being finite ends with exit code 1 and a clear message naming the epoch and batch,
  * writes no final model, and leaves in --save DIR the last good checkpoint — one that loads
  * (library and `rnngrad predict`), with finite weights and finite recorded losses.
- * Divergence is provoked with plain SGD at a huge learning rate.
+ * Divergence is provoked with plain SGD at a huge learning rate; NaN arrives in a model file too.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { rnngrad, tempDir, jsonLine } from '../cli/run-cli';
-import { listTree } from './cli-fixtures';
+import { listTree, writeGoodModel, expectCleanFailure } from './cli-fixtures';
 import { loadCheckpoint, hasCheckpoint } from '../../train';
 import { randn } from '../../engine/creation';
 import { Random } from '../../engine/random';
@@ -59,4 +59,33 @@ test('a step that makes the weights non-finite does not become the "last good ch
   const cp = loadCheckpoint(save);
   const bad = cp.model.weights().filter((w) => !Array.from(w.tensor.data).every(Number.isFinite)).map((w) => w.name);
   expect({ epoch: cp.epoch, nonFiniteWeights: bad, valLoss: cp.history?.valLoss }).toEqual({ epoch: cp.epoch, nonFiniteWeights: [], valLoss: cp.history?.valLoss.map(() => expect.any(Number)) });
+});
+
+describe('NaN in a model file', () => {
+  /** A good model whose first weight (lstm/kernel[0]) is NaN. */
+  function nanModel(): string {
+    const model = path.join(tempDir('robust-nan-model'), 'm');
+    writeGoodModel(model);
+    const bin = path.join(model, 'group1-shard1of1.bin');
+    const bytes = fs.readFileSync(bin);
+    bytes.writeFloatLE(NaN, 0);
+    fs.writeFileSync(bin, bytes);
+    return model;
+  }
+
+  test('predict refuses it, naming the weight, instead of writing null predictions', () => {
+    const work = tempDir('robust-nan-predict');
+    fs.writeFileSync(path.join(work, 'x.json'), JSON.stringify([[[0.1], [0.2]]]));
+    const before = listTree(work);
+    const run = rnngrad(['predict', '--model', nanModel(), '--input', 'x.json', '--output', 'y.json'], { cwd: work });
+    expectCleanFailure(run, /lstm\/kernel.*NaN|NaN.*lstm\/kernel/, work, before);
+  });
+
+  test('a run stopped before its first checkpoint does not claim one', () => {
+    const save = path.join(tempDir('robust-nan-init'), 'saved');
+    const run = rnngrad(['train', '--init', path.join(nanModel(), 'model.json'), '--task', 'series', '--samples', '60', '--epochs', '2', '--save', save]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    if (!hasCheckpoint(save)) expect(run.stderr).not.toMatch(/the last good checkpoint is in/);
+  });
 });
