@@ -118,3 +118,20 @@ describe('flags and combinations that cannot mean anything', () => {
     expect(run.stderr).not.toContain('.tmp-');
   });
 });
+
+describe('evaluate and predict: the same contract', () => {
+  test('predict refuses a stray positional argument (train does)', () => {
+    const { dir, before } = workDir({ 'x.json': X }, () => undefined);
+    expectCleanFailure(rnngrad(['predict', '--model', 'bad', '--input', 'x.json', '--output', 'y.json', 'extra'], { cwd: dir }), /unexpected argument 'extra'/, dir, before);
+  });
+
+  test('evaluate with a --data file of another feature count names the file', () => {
+    const { dir, before } = workDir({ 'data.json': JSON.stringify({ x: [[[1, 2]], [[3, 4]]], y: [[1], [2]] }) }, () => undefined);
+    expectCleanFailure(rnngrad(['evaluate', '--model', 'bad', '--data', 'data.json'], { cwd: dir }), /data\.json/, dir, before);
+  });
+
+  test('evaluate on a task with no validation samples is refused, not reported as MSE NaN', () => {
+    const { dir, before } = workDir({}, () => undefined);
+    expectCleanFailure(rnngrad(['evaluate', '--model', 'bad', '--task', 'series', '--samples', '1'], { cwd: dir }), /--samples 1/, dir, before);
+  });
+});
