@@ -55,6 +55,8 @@ describe('a bad --data file: one message naming the file and the position', () =
     ['x of rank 2', '{"x": [[1, 2]], "y": [[1]]}', /data\.json: 'x' has 2 nested levels \(shape \[1,2\]\); expected a nested array \[N\]\[T\]\[F\]/],
     // 1e400 parses to Infinity: the message must say so, not "null" (JSON.stringify(Infinity)).
     ['a value that overflows to Infinity', '{"x": [[[1e400]]], "y": [[1]]}', /data\.json: x\[0\]\[0\]\[0\] is (Infinity|1e400)/],
+    // Finite in JSON, but ±Infinity once stored as float32 (|v| > 3.4e38): today it trains on Infinity.
+    ['a value beyond the float32 range', '{"x": [[[1e39]], [[2]]], "y": [[1], [2]]}', /data\.json: x\[0\]\[0\]\[0\] is 1e\+?39.*float32/],
   ];
   test.each(cases)('%s', (_name, text, message) => {
     const { dir, before } = workDir({ 'data.json': text });
@@ -73,6 +75,7 @@ describe('a bad --input for predict', () => {
     ['an empty feature axis', '[[[]]]', /--input x\.json/],
     ['2 features for a model of 1', '[[[0.1, 0.3], [0.2, 0.1]]]', /--input x\.json.*2 features.*1|--input x\.json.*1 feature/],
     ['a value that overflows to Infinity', '[[[1e400]]]', /--input x\.json: \[0\]\[0\]\[0\] is (Infinity|1e400)/],
+    ['a value beyond the float32 range', '[[[1e39]]]', /--input x\.json: \[0\]\[0\]\[0\] is 1e\+?39.*float32/],
   ];
   test.each(cases)('%s', (_name, text, message) => {
     const { dir, before } = workDir({ 'x.json': text }, () => undefined);
