@@ -25,3 +25,5 @@ export { runCase, SUITE_TOLERANCE } from './engine/gradcheck-suite';
 export type { GradcheckCase, GradcheckRow } from './engine/gradcheck-suite';
 export { setBackend, getBackendName, kernelsName, backendFromEnv } from './kernels/backend';
 export type { BackendName, BackendChoice } from './kernels/backend';
+export { useWasmMatmul } from './kernels/cpu/matmul';
+export { useWasmThreads } from './kernels/wasm/matmul';

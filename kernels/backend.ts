@@ -19,6 +19,8 @@
  *   | gpu.js/webasm                | 1.09 | 1.12 | 1.16 | 1.14 | 0.84 |   4.3 µs |
  *   | gpu.js/cpu                   | 0.58 | 0.44 | 0.42 | 0.65 | 0.50 |   1.8 µs |
  *   ¹ under xvfb-run: Mesa llvmpipe, i.e. shaders run in software on the same two cores.
+ *   The js row was measured before float32 matmuls moved to the WebAssembly SIMD kernel
+ *   (kernels/wasm); since then js is ~35 GFLOP/s single-threaded (bench/results), so the gap only grew.
  *   ² the js backend's float32 matmul since kernels/wasm landed; ranges: the VM was shared.
  *
  * No gpu.js mode reaches the js kernels at any size here — not even the TS loops — so there is

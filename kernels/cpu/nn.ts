@@ -4,6 +4,8 @@
  */
 import type { Storage, LstmGateBuffers } from '../kernel';
 import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF, tanhD } from '../scalar';
+import { wasmLstmGates, allFloat32 } from '../wasm/lstm-gates';
+import { wasmSimdAvailable } from '../wasm/matmul';
 
 export function layerNorm(x: Storage, gamma: Storage | null, beta: Storage | null, rows: number, cols: number, eps: number,
   out: Storage, xhat: Storage, rstd: Storage): void {
@@ -100,7 +102,19 @@ export function softmaxBackward(y: Storage, dy: Storage, rows: number, cols: num
  *   i = σ(z_i)   f = σ(z_f)   g = tanh(z_c)   o = σ(z_o)
  *   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
  */
+const wasmGates = wasmSimdAvailable();
+
+/**
+ * The gate math on float32 runs on the WebAssembly SIMD kernel (kernels/wasm/lstm-gates.ts,
+ * four lanes at a time; spec/perf/lstm-gates.test.ts proves it equal to the loop below within
+ * 1e-6); float64 and tiny batches run the readable loop, `lstmGatesReference`.
+ */
 export function lstmGates(z: Storage, cPrev: Storage, batch: number, units: number, hard: boolean, s: LstmGateBuffers): void {
+  if (wasmGates && batch * units >= 16 && allFloat32(z, cPrev, s)) wasmLstmGates(z as Float32Array, cPrev as Float32Array, batch, units, hard, s);
+  else lstmGatesReference(z, cPrev, batch, units, hard, s);
+}
+
+export function lstmGatesReference(z: Storage, cPrev: Storage, batch: number, units: number, hard: boolean, s: LstmGateBuffers): void {
   const act = hard ? hardSigmoidF : sigmoidF;
   const u4 = 4 * units;
   for (let b = 0; b < batch; b++) {

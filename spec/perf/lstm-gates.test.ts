@@ -5,7 +5,7 @@
  * pre-activations (saturation, exp's clamp, tanh's small-argument branch).
  * Bound: |wasm − reference| ≤ 1e-6 · max(1, |reference|) for every saved plane.
  */
-import { lstmGates } from '../../kernels/cpu/nn';
+import { lstmGatesReference as lstmGates } from '../../kernels/cpu/nn';
 import { wasmLstmGates, allFloat32 } from '../../kernels/wasm/lstm-gates';
 import { lstmModuleBytes } from '../../kernels/wasm/lstm-module';
 import type { LstmGateBuffers } from '../../kernels/kernel';
