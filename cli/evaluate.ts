@@ -7,6 +7,7 @@ import { parseFlags, helpText, CliError, FlagSpec } from './args';
 import { TASKS, TASK_DEFAULTS, TaskName } from './train-flags';
 import { taskData, measure, RunSettings } from './run-training';
 import { chooseBackend } from './backend-flag';
+import { checkFiniteWeights, checkFeatures } from './checks';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'model', type: 'string', help: 'the model file (model.json or its directory)' },
@@ -28,7 +29,8 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number> 
     process.stdout.write(evaluateHelp());
     return 0;
   }
-  const { flags } = parseFlags('evaluate', FLAGS, argv);
+  const { flags, positional } = parseFlags('evaluate', FLAGS, argv);
+  if (positional.length > 0) throw new CliError(`rnngrad evaluate: unexpected argument '${positional[0]}' (flags start with --)`);
   if (flags.model === undefined) throw new CliError('rnngrad evaluate: --model is required');
   if ((flags.task === undefined) === (flags.data === undefined)) throw new CliError('rnngrad evaluate: give exactly one of --task and --data');
   const backend = chooseBackend(flags.backend as string | undefined);
@@ -39,8 +41,10 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number> 
     length: (flags.length as number | undefined) ?? d.length, samples: (flags.samples as number | undefined) ?? d.samples,
     seed: flags.seed as number,
   } as unknown as RunSettings;
-  const model = loadModel(flags.model as string);
   const { data } = taskData(settings);
+  const model = loadModel(flags.model as string);
+  checkFiniteWeights('evaluate', model, flags.model as string);
+  checkFeatures('evaluate', model, flags.model as string, data.valid.x.shape[data.valid.x.rank - 1], task === 'data' ? `--data ${flags.data}` : `--task ${task}`);
   if (task === 'chars') model.loss = 'softmaxCrossEntropy'; // the character model outputs logits
   const m = measure(model, data, settings);
   const out = {

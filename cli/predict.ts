@@ -6,6 +6,7 @@ import { loadModel } from '../train/model-files';
 import { writeFileAtomic } from '../train/atomic';
 import { parseFlags, helpText, CliError, FlagSpec } from './args';
 import { chooseBackend } from './backend-flag';
+import { checkOutputFile, checkFiniteWeights, checkFeatures, showValue } from './checks';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'model', type: 'string', help: 'the model file (TF.js LayersModel model.json, or its directory)' },
@@ -35,7 +36,8 @@ export function readNestedArray(file: string, flag: string): NestedArray {
   if (!Array.isArray(value) || value.length === 0) throw new CliError(`rnngrad: ${flag} ${file}: expected a non-empty nested array of numbers`);
   const check = (v: unknown, where: string): void => {
     if (Array.isArray(v)) v.forEach((e, i) => check(e, `${where}[${i}]`));
-    else if (typeof v !== 'number' || !Number.isFinite(v)) throw new CliError(`rnngrad: ${flag} ${file}: ${where} is ${JSON.stringify(v)}, expected a finite number`);
+    else if (typeof v !== 'number' || !Number.isFinite(v)) throw new CliError(`rnngrad: ${flag} ${file}: ${where} is ${showValue(v)}, expected a finite number`);
+    else if (!Number.isFinite(Math.fround(v))) throw new CliError(`rnngrad: ${flag} ${file}: ${where} is ${v}, beyond the float32 range (±3.4e38)`);
   };
   check(value, '');
   return value as NestedArray;
@@ -46,10 +48,13 @@ export async function predictCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(predictHelp());
     return 0;
   }
-  const { flags } = parseFlags('predict', FLAGS, argv);
+  const { flags, positional } = parseFlags('predict', FLAGS, argv);
+  if (positional.length > 0) throw new CliError(`rnngrad predict: unexpected argument '${positional[0]}' (flags start with --)`);
   for (const k of ['model', 'input', 'output']) if (flags[k] === undefined) throw new CliError(`rnngrad predict: --${k} is required`);
+  checkOutputFile('predict', 'output', flags.output as string);
   chooseBackend(flags.backend as string | undefined);
   const model = loadModel(flags.model as string);
+  checkFiniteWeights('predict', model, flags.model as string);
   const values = readNestedArray(flags.input as string, '--input');
   let x;
   try {
@@ -61,6 +66,7 @@ export async function predictCommand(argv: readonly string[]): Promise<number> {
   if (x.rank !== expected) {
     throw new CliError(`rnngrad predict: --input ${flags.input} has shape [${x.shape}], the model expects rank ${expected} ([batch${expected === 3 ? ', time' : ''}, features])`);
   }
+  checkFeatures('predict', model, flags.model as string, x.shape[x.rank - 1], `--input ${flags.input}`);
   const y = model.predict(x);
   writeFileAtomic(flags.output as string, `${JSON.stringify(y.toArray())}\n`);
   process.stderr.write(`rnngrad: wrote predictions of shape [${y.shape}] to ${flags.output}\n`);

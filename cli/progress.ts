@@ -25,20 +25,23 @@ export function createProgress(mode: 'tty' | 'plain' | 'silent', label: () => st
       }
       const now = Date.now();
       const elapsed = (now - started) / 1000;
+      // Too early for a rate: a figure from the first millisecond would be nonsense.
+      const measured = elapsed >= 0.05;
       const rate = done / Math.max(elapsed, 1e-9);
-      const eta = (total - done) / Math.max(rate, 1e-9);
+      const etaText = measured ? `${((total - done) / rate).toFixed(0)}s` : '…';
+      const rateText = measured ? `${rate.toFixed(1)} steps/s` : '… steps/s';
       if (mode === 'tty') {
         if (now - lastDraw < 80 && done < total) return;
         lastDraw = now;
         const width = 24;
         const filled = Math.round((done / total) * width);
         const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-        stream.write(`\r${label()} epoch ${epoch}/${epochs} ${bar} ${done}/${total}  loss ${loss.toFixed(5)}  ETA ${eta.toFixed(0)}s  ${rate.toFixed(1)} steps/s\x1b[K`);
+        stream.write(`\r${label()} epoch ${epoch}/${epochs} ${bar} ${done}/${total}  loss ${loss.toFixed(5)}  ETA ${etaText}  ${rateText}\x1b[K`);
       } else {
         const percent = Math.floor((done / total) * 4) * 25; // a line at 25 %, 50 %, 75 %, 100 %
         if (percent > lastPlainPercent && percent > 0) {
           lastPlainPercent = percent;
-          if (percent < 100) stream.write(`${label()} epoch ${epoch}/${epochs}: ${done}/${total} steps (${percent}%)  loss ${loss.toFixed(5)}  ETA ${eta.toFixed(0)}s  ${rate.toFixed(1)} steps/s\n`);
+          if (percent < 100) stream.write(`${label()} epoch ${epoch}/${epochs}: ${done}/${total} steps (${percent}%)  loss ${loss.toFixed(5)}  ETA ${etaText}  ${rateText}\n`);
         }
       }
     },

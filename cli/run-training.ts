@@ -16,7 +16,7 @@ import { Sequential } from '../train/model';
 import { makeOptimizer } from '../train/optimizers';
 import type { Optimizer } from '../train/optimizer';
 import { loadModel, saveModel } from '../train/model-files';
-import { saveCheckpoint, loadCheckpoint, JsonValue } from '../train/checkpoint';
+import { saveCheckpoint, loadCheckpoint, hasCheckpoint, JsonValue } from '../train/checkpoint';
 import type { History, EpochInfo } from '../train/fit';
 import { seriesTask, lastStepMse, meanSquaredError, TaskData, Split } from '../train/tasks/series';
 import { addingTask } from '../train/tasks/adding';
@@ -25,6 +25,7 @@ import { loadDataFile } from '../train/tasks/data-file';
 import type { CellName, OptimizerName, TaskName } from './train-flags';
 import type { ProgressSink } from './progress';
 import { CliError } from './args';
+import { checkFiniteWeights, checkFeatures } from './checks';
 
 /** Everything that determines a run; stored in checkpoints so --resume rebuilds the same run. */
 export interface RunSettings {
@@ -84,6 +85,17 @@ function splitRows(s: Split, at: number): [Split, Split] {
 
 /** The data of a run: its task's generator with the run's seed, or the --data file. */
 export function taskData(s: RunSettings): { data: TaskData; chars: CharsTask | null } {
+  const result = taskDataUnchecked(s);
+  for (const [name, split] of [['training', result.data.train], ['validation', result.data.valid]] as const) {
+    if (split.x.shape[0] === 0) {
+      const why = s.task === 'data' ? `--data ${s.dataFile} with --val-split ${s.valSplit}` : `--samples ${s.samples}`;
+      throw new CliError(`rnngrad: ${why} leaves no ${name} set (the series tasks split the samples 70/20/10 %: give at least 10)`);
+    }
+  }
+  return result;
+}
+
+function taskDataUnchecked(s: RunSettings): { data: TaskData; chars: CharsTask | null } {
   const trainValTest = (n: number): [number, number, number] => [Math.round(n * 0.7), Math.round(n * 0.2), n - Math.round(n * 0.7) - Math.round(n * 0.2)];
   switch (s.task) {
     case 'series':
@@ -186,8 +198,14 @@ export function runTraining(s: RunSettings, options: RunOptions): RunResult {
     options.progress.notice(`rnngrad: resuming ${cp.path} at epoch ${cp.epoch} of ${s.epochs}`);
   } else {
     manualSeed(s.seed ^ LAYER_STREAM);
-    model = s.init ? loadModel(s.init) : buildModel(s, features, data.train.y);
-    if (s.init) model.build(features);
+    if (s.init) {
+      model = loadModel(s.init);
+      checkFiniteWeights('train', model, s.init);
+      checkFeatures('train', model, s.init, features, s.task === 'data' ? `--data ${s.dataFile}` : `--task ${s.task}`);
+      model.build(features);
+    } else {
+      model = buildModel(s, features, data.train.y);
+    }
     optimizer = makeRunOptimizer(s);
   }
   model.compile({ optimizer, loss: s.task === 'chars' ? 'softmaxCrossEntropy' : 'mse' });
@@ -225,7 +243,8 @@ export function runTraining(s: RunSettings, options: RunOptions): RunResult {
   } catch (e) {
     if ((e as Error).name !== 'NonFiniteLossError') throw e;
     stoppedOnNaN = (e as Error).message;
-    options.progress.notice(`rnngrad: ${stoppedOnNaN}${options.saveDir ? `; the last good checkpoint is in ${options.saveDir}` : ''}`);
+    const kept = options.saveDir !== null && hasCheckpoint(options.saveDir);
+    options.progress.notice(`rnngrad: ${stoppedOnNaN}${kept ? `; the last good checkpoint is in ${options.saveDir}` : options.saveDir ? '; no epoch finished, so no checkpoint was written' : ''}`);
   }
 
   if (options.saveDir && stoppedOnNaN === null) {

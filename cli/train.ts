@@ -8,7 +8,10 @@ import { runTraining, RunSettings, RunResult } from './run-training';
 import { createProgress, progressMode } from './progress';
 import { chooseBackend } from './backend-flag';
 import { writeReport } from './report';
+import * as path from 'path';
 import { loadCheckpoint } from '../train/checkpoint';
+import { checkOutputDir, showValue } from './checks';
+import { CELLS, OPTIMIZERS, DROPOUT_MODES } from './train-flags';
 
 const USAGE = 'rnngrad train [--task series|series10|seq2seq|adding|chars | --data FILE] [flags]';
 
@@ -116,6 +119,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   } else {
     settings = settingsFromFlags(flags, given);
   }
+  for (const flag of ['save', 'report']) {
+    const dir = str(flags, flag);
+    if (dir) checkOutputDir('train', flag, dir);
+  }
   const backend = chooseBackend(str(flags, 'backend'));
   const progress = createProgress(progressMode(json), () => `${settings.task} ${settings.cell}`);
   const result = runTraining(settings, { progress, saveDir: str(flags, 'save') ?? resumeDir, resumeDir });
@@ -143,8 +150,23 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 function peekSettings(dir: string): RunSettings {
   const cp = loadCheckpoint(dir);
   const s = cp.settings as unknown as RunSettings | null;
+  const where = path.join(cp.path, 'state.json');
   if (!s || typeof s !== 'object' || typeof (s as { task?: unknown }).task !== 'string') {
     throw new CliError(`rnngrad train: ${dir} holds a checkpoint without rnngrad train settings; it cannot be resumed from the command line`);
   }
+  // The settings rebuild the run: check them as strictly as the flags they came from.
+  const bad = (what: string, value: unknown, expected: string) =>
+    new CliError(`rnngrad train: ${where}: saved setting ${what} ${typeof value === 'string' ? `'${value}'` : showValue(value)} is not valid (expected ${expected})`);
+  if (![...TASKS, 'data'].includes(s.task)) throw bad('task', s.task, [...TASKS, 'data'].join(', '));
+  if (!CELLS.includes(s.cell)) throw bad('cell', s.cell, CELLS.join(', '));
+  if (!OPTIMIZERS.includes(s.optimizer)) throw bad('optimizer', s.optimizer, OPTIMIZERS.join(', '));
+  if (!DROPOUT_MODES.includes(s.dropoutMode)) throw bad('dropoutMode', s.dropoutMode, DROPOUT_MODES.join(', '));
+  for (const k of ['dropout', 'recurrentDropout', 'zoneoutH', 'zoneoutC'] as const) {
+    if (typeof s[k] !== 'number' || !(s[k] >= 0 && s[k] < 1)) throw bad(k, s[k], 'a rate in [0, 1)');
+  }
+  for (const k of ['units', 'layers', 'epochs', 'batch', 'length', 'samples'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < (k === 'samples' && s.task === 'chars' ? 0 : 1)) throw bad(k, s[k], 'a positive whole number');
+  }
+  for (const k of ['lr', 'seed'] as const) if (typeof s[k] !== 'number' || !Number.isFinite(s[k])) throw bad(k, s[k], 'a finite number');
   return s;
 }
