@@ -189,6 +189,16 @@ export abstract class BaseCell {
 }
 
 /**
+ * A step takes exactly the cell's states, [h] or [h, c]. Checked because a missing c would not
+ * fail: c_{t−1} would be undefined and the step would quietly return NaN.
+ */
+export function checkStates(cell: Pick<RecurrentCell, 'className' | 'stateCount'>, states: readonly Tensor[]): void {
+  if (states.length === cell.stateCount) return;
+  const names = cell.stateCount === 2 ? '[h, c]' : '[h]';
+  throw new Error(`${cell.className}.step: expected ${cell.stateCount} state${cell.stateCount === 1 ? '' : 's'} ${names}, got ${states.length}`);
+}
+
+/**
  * x·W + b for a whole sequence, with input dropout masks: one shared by the gates (a single
  * matmul), or one per gate (each gate's block of W sees its own masked copy of x).
  */

@@ -45,18 +45,23 @@ export interface DropoutOptions {
   readonly rng?: Random;
 }
 
+/** A value as an error message shows it: numbers as JS prints them (NaN, Infinity — JSON would say null), the rest as JSON. */
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v);
+}
+
 /** Check every rate is in [0, 1) and the mode is known; errors name the option. */
 export function validateDropout(options: DropoutOptions, owner: string): void {
   for (const key of ['dropout', 'recurrentDropout', 'zoneoutH', 'zoneoutC'] as const) {
     const v = options[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !(v >= 0 && v < 1)) {
-      throw new Error(`${owner}: option '${key}' must be a number in [0, 1), got ${JSON.stringify(v)}`);
+      throw new Error(`${owner}: option '${key}' must be a number in [0, 1), got ${shown(v)}`);
     }
   }
   const mode = options.dropoutMode;
   if (mode !== undefined && !DROPOUT_MODES.includes(mode)) {
-    throw new Error(`${owner}: option 'dropoutMode' must be one of ${DROPOUT_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+    throw new Error(`${owner}: option 'dropoutMode' must be one of ${DROPOUT_MODES.join(', ')}, got ${shown(mode)}`);
   }
 }
 
@@ -71,6 +76,8 @@ export function hasDropout(options: DropoutOptions): boolean {
  * P(1) = rate (`keepPrevious`).
  */
 export function dropoutMask(shape: Shape, rate: number, dtype: DType, rng: Random = globalRandom): Tensor {
+  // rate 1 would scale by 1/0; a rate outside [0, 1) or NaN gives no mask that means anything.
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new Error(`dropoutMask: the rate must be a number in [0, 1), got ${shown(rate)}`);
   const data = allocate(dtype, sizeOf(shape));
   const scale = 1 / (1 - rate);
   for (let k = 0; k < data.length; k++) data[k] = rng.next() < rate ? 0 : scale;
@@ -79,6 +86,8 @@ export function dropoutMask(shape: Shape, rate: number, dtype: DType, rng: Rando
 
 /** A zoneout mask d: 1 (keep the previous value) with probability z, else 0. */
 export function zoneoutMask(shape: Shape, z: number, dtype: DType, rng: Random = globalRandom): Tensor {
+  // z is a probability: 1 (always keep the previous value) is a valid if useless mask; NaN is not.
+  if (typeof z !== 'number' || !(z >= 0 && z <= 1)) throw new Error(`zoneoutMask: the probability z must be a number in [0, 1], got ${shown(z)}`);
   const data = allocate(dtype, sizeOf(shape));
   for (let k = 0; k < data.length; k++) data[k] = rng.next() < z ? 1 : 0;
   return new TensorClass(data, shape);

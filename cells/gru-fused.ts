@@ -20,6 +20,7 @@ import { record } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF } from '../kernels/scalar';
+import { expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
 
 export interface GruSequenceOptions {
@@ -44,13 +45,18 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
   const [batch, time, u3] = xW.shape;
   const units = u3 / 3;
   const after = options.resetAfter;
-  if (xW.rank !== 3 || U.shape[0] !== units || U.shape[1] !== u3 || b.size !== (after ? 2 * u3 : u3) || h0.shape[1] !== units || h0.shape[0] !== batch) {
-    throw new OpError('gruSequence', `xW ${fmt(xW.shape)}, U ${fmt(U.shape)}, b ${fmt(b.shape)}, h0 ${fmt(h0.shape)} disagree (reset_after ${after})`);
+  // Keras's bias layout: [2, 3u] (input row, recurrent row) with reset_after, [3u] without.
+  const bOk = after ? b.rank === 2 && b.shape[0] === 2 && b.shape[1] === u3 : b.rank === 1 && b.shape[0] === u3;
+  if (xW.rank !== 3 || U.rank !== 2 || U.shape[0] !== units || U.shape[1] !== u3 || !bOk || h0.rank !== 2 || h0.shape[1] !== units || h0.shape[0] !== batch) {
+    throw new OpError('gruSequence', `xW ${fmt(xW.shape)}, U ${fmt(U.shape)}, b ${fmt(b.shape)}, h0 ${fmt(h0.shape)} disagree `
+      + `(expected [batch, time, 3u], [u, 3u], ${after ? '[2, 3u]' : '[3u]'}, [batch, u]; reset_after ${after})`);
   }
   const act = options.hard ? hardSigmoidF : sigmoidF;
   const actD = options.hard ? hardSigmoidD : sigmoidD;
   const mask = options.recurrentMask ?? null;
   const padding = options.padding ?? null;
+  checkSequenceOptions('gruSequence', xW, { batch, time, units }, mask, padding);
+  expectOneDtype('gruSequence', [['xW', xW], ['U', U], ['b', b], ['h0', h0], ['recurrentMask', mask]]);
   const dtype = xW.dtype;
   const k = getKernels();
   const n = batch * units;

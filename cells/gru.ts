@@ -13,7 +13,7 @@
  */
 import type { Tensor } from '../engine/tensor';
 import { add, mul, matmul, split, slice, reshape } from '../engine/ops';
-import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks } from './cell';
+import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks, checkStates } from './cell';
 import { activationName, activationFn, ActivationInput, ActivationName } from './activations';
 
 export interface GRUCellOptions extends CellOptions {
@@ -57,7 +57,9 @@ export class GRUCell extends BaseCell implements RecurrentCell {
     return projectWithMasks(x, this.w('kernel'), bias, inputMasks, 3);
   }
 
-  step(xW: Tensor, [hPrev]: readonly Tensor[], masks: StepMasks): Tensor[] {
+  step(xW: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[] {
+    checkStates(this, states);
+    const [hPrev] = states;
     const sigma = activationFn(this.recurrentActivation);
     const act = activationFn(this.activation);
     const u = this.units;

@@ -12,6 +12,7 @@
 import type { Tensor } from '../engine/tensor';
 import { layerNorm } from '../engine/ops';
 import type { StepMasks, WeightSpec } from './cell';
+import { checkStates } from './cell';
 import { SimpleRNNCell, SimpleRNNCellOptions } from './simple-rnn';
 import { activationFn } from './activations';
 
@@ -33,7 +34,9 @@ export class LNSimpleRNNCell extends SimpleRNNCell {
     ];
   }
 
-  override step(xW: Tensor, [hPrev]: readonly Tensor[], masks: StepMasks): Tensor[] {
+  override step(xW: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[] {
+    checkStates(this, states);
+    const [hPrev] = states;
     // #region ln-simple-rnn-step
     const a = this.linear(xW, hPrev, masks); // a_t = x_t·W + b + h_{t−1}·U
     const n = layerNorm(a, this.w('gamma'), this.w('beta'), LN_EPSILON); // LN(a_t)

@@ -26,6 +26,7 @@ import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { LstmGateBuffers } from '../kernels/kernel';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
+import { expectShape, expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { Peepholes, peepholeIntoInputForget, peepholeOutput, peepholeOutputBackward, peepholeInputForgetBackward } from './peephole-fused';
 
 export interface LstmSequenceOptions {
@@ -50,6 +51,9 @@ export interface LstmSequenceResult {
   readonly c: Tensor;
 }
 
+/** The peephole weights in the order the option takes them. */
+const PEEPHOLE_NAMES = ['p_i', 'p_f', 'p_o'] as const;
+
 /** Per-step views into one buffer of [time, batch, units] per saved quantity. */
 function gateViews(buffers: Record<keyof LstmGateBuffers, Storage>, t: number, n: number): LstmGateBuffers {
   const at = (s: Storage) => s.subarray(t * n, (t + 1) * n);
@@ -65,19 +69,19 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   const mask = options.recurrentMask ?? null;
   const peep = options.peepholes ?? null;
   const padding = options.padding ?? null;
-  const p: Peepholes | null = peep && { i: peep[0].data, f: peep[1].data, o: peep[2].data };
   if (xW.rank !== 3 || U.rank !== 2) throw new OpError('lstmSequence', `expected xW [batch, time, 4u] and U [u, 4u], got ${fmt(xW.shape)} and ${fmt(U.shape)}`);
   const [batch, time, u4] = xW.shape;
   const units = U.shape[0];
   if (u4 !== 4 * units || U.shape[1] !== u4 || b.size !== u4 || b.rank !== 1) {
     throw new OpError('lstmSequence', `xW ${fmt(xW.shape)}, U ${fmt(U.shape)} and b ${fmt(b.shape)} disagree on 4·units`);
   }
-  for (const [name, s] of [['h0', h0], ['c0', c0], ['recurrentMask', mask]] as const) {
-    if (s && (s.rank !== 2 || s.shape[0] !== batch || s.shape[1] !== units)) {
-      throw new OpError('lstmSequence', `${name} has shape ${fmt(s.shape)}, expected [${batch},${units}]`);
-    }
-  }
-  if (time === 0) throw new OpError('lstmSequence', 'the sequence has no time steps');
+  expectShape('lstmSequence', 'h0', h0, [batch, units]);
+  expectShape('lstmSequence', 'c0', c0, [batch, units]);
+  checkSequenceOptions('lstmSequence', xW, { batch, time, units }, mask, padding);
+  if (peep) PEEPHOLE_NAMES.forEach((name, q) => expectShape('lstmSequence', `peephole ${name}`, peep[q], [units]));
+  expectOneDtype('lstmSequence', [['xW', xW], ['U', U], ['b', b], ['h0', h0], ['c0', c0], ['recurrentMask', mask],
+    ...PEEPHOLE_NAMES.map((name, q) => [`peephole ${name}`, peep ? peep[q] : null] as const)]);
+  const p: Peepholes | null = peep && { i: peep[0].data, f: peep[1].data, o: peep[2].data };
   const dtype = xW.dtype;
   const k = getKernels();
   const n = batch * units;

@@ -16,7 +16,7 @@
  */
 import type { Tensor } from '../engine/tensor';
 import { add, mul, tanh, split } from '../engine/ops';
-import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks } from './cell';
+import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks, checkStates } from './cell';
 import { activationName, activationFn, ActivationInput, ActivationName } from './activations';
 
 export interface LSTMCellOptions extends CellOptions {
@@ -64,7 +64,9 @@ export class LSTMCell extends BaseCell implements RecurrentCell {
     return projectWithMasks(x, this.w('kernel'), this.w('bias'), inputMasks, 4);
   }
 
-  step(xW: Tensor, [hPrev, cPrev]: readonly Tensor[], masks: StepMasks): Tensor[] {
+  step(xW: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[] {
+    checkStates(this, states);
+    const [hPrev, cPrev] = states;
     const sigma = activationFn(this.recurrentActivation);
     const act = activationFn(this.activation);
     // #region lstm-gates

@@ -16,7 +16,7 @@
 import type { Tensor } from '../engine/tensor';
 import { add, mul, split } from '../engine/ops';
 import type { StepMasks, WeightSpec } from './cell';
-import { recurrentWithMasks } from './cell';
+import { recurrentWithMasks, checkStates } from './cell';
 import { LSTMCell, LSTMCellOptions } from './lstm';
 import { activationFn } from './activations';
 
@@ -37,7 +37,9 @@ export class PeepholeLSTMCell extends LSTMCell {
     ];
   }
 
-  override step(xW: Tensor, [hPrev, cPrev]: readonly Tensor[], masks: StepMasks): Tensor[] {
+  override step(xW: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[] {
+    checkStates(this, states);
+    const [hPrev, cPrev] = states;
     const sigma = activationFn(this.recurrentActivation);
     const act = activationFn(this.activation);
     const pI = this.w('input_gate_peephole_weights');

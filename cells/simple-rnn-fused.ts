@@ -17,6 +17,7 @@ import { record } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { UnaryOp } from '../kernels/scalar';
+import { expectShape, expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
 
 export interface SimpleSequenceOptions {
@@ -33,16 +34,23 @@ export interface SimpleSequenceOptions {
 /** simpleRnnSequence(xW, U, b, h0): every h_t, [batch, time, units]; gradients to xW, U, b, h0 (and γ, β). */
 export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, options: SimpleSequenceOptions): Tensor {
   const [batch, time, units] = xW.shape;
-  if (xW.rank !== 3 || U.rank !== 2 || U.shape[0] !== units || U.shape[1] !== units || b.size !== units) {
+  if (xW.rank !== 3 || U.rank !== 2 || U.shape[0] !== units || U.shape[1] !== units || b.rank !== 1 || b.size !== units) {
     throw new OpError('simpleRnnSequence', `xW ${fmt(xW.shape)}, U ${fmt(U.shape)} and b ${fmt(b.shape)} disagree on units`);
-  }
-  if (h0.rank !== 2 || h0.shape[0] !== batch || h0.shape[1] !== units) {
-    throw new OpError('simpleRnnSequence', `h0 has shape ${fmt(h0.shape)}, expected [${batch},${units}]`);
   }
   const act = options.activation;
   const ln = options.layerNorm ?? null;
   const mask = options.recurrentMask ?? null;
   const padding = options.padding ?? null;
+  expectShape('simpleRnnSequence', 'h0', h0, [batch, units]);
+  checkSequenceOptions('simpleRnnSequence', xW, { batch, time, units }, mask, padding);
+  if (ln) {
+    expectShape('simpleRnnSequence', 'layerNorm gamma', ln.gamma, [units]);
+    expectShape('simpleRnnSequence', 'layerNorm beta', ln.beta, [units]);
+    // ε > 0 keeps 1/√(σ² + ε) finite on a row whose pre-activations are all equal (σ² = 0).
+    if (!(ln.eps > 0 && Number.isFinite(ln.eps))) throw new OpError('simpleRnnSequence', `layerNorm eps must be a finite number > 0, got ${ln.eps}`);
+  }
+  expectOneDtype('simpleRnnSequence', [['xW', xW], ['U', U], ['b', b], ['h0', h0], ['recurrentMask', mask],
+    ['layerNorm gamma', ln ? ln.gamma : null], ['layerNorm beta', ln ? ln.beta : null]]);
   const dtype = xW.dtype;
   const k = getKernels();
   const n = batch * units;

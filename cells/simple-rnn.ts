@@ -8,7 +8,7 @@
  */
 import type { Tensor } from '../engine/tensor';
 import { add } from '../engine/ops';
-import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks } from './cell';
+import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks, checkStates } from './cell';
 import { activationName, activationFn, ActivationInput, ActivationName } from './activations';
 
 export interface SimpleRNNCellOptions extends CellOptions {
@@ -46,7 +46,9 @@ export class SimpleRNNCell extends BaseCell implements RecurrentCell {
     return add(xW, recurrentWithMasks(hPrev, this.w('recurrent_kernel'), masks.recurrent, 1));
   }
 
-  step(xW: Tensor, [hPrev]: readonly Tensor[], masks: StepMasks): Tensor[] {
+  step(xW: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[] {
+    checkStates(this, states);
+    const [hPrev] = states;
     // #region simple-rnn-step
     const a = this.linear(xW, hPrev, masks); // a_t = x_t·W + b + h_{t−1}·U
     const h = activationFn(this.activation)(a); // h_t = act(a_t)

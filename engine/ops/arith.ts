@@ -32,6 +32,9 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
 /** broadcastTo(x, shape): x repeated along broadcast axes; d/dx: sumTo(dOut, x.shape). */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   if (sameShape(x.shape, shape)) return x;
+  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new OpError('broadcastTo', `cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}: dimensions must be integers ≥ 0`);
+  }
   const target = broadcastShapes('broadcastTo', x.shape, shape);
   if (!sameShape(target, shape)) throw new OpError('broadcastTo', `cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
   const out = empty(target, x.dtype);
@@ -42,21 +45,21 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
 // #region add-mul
 /** a + b;  ∂/∂a = 1, ∂/∂b = 1. */
 export function add(a: Tensor, b: Tensor | number): Tensor {
-  const bt = asTensor(b, a);
+  const bt = asTensor('add', b, a);
   const out = binaryForward('add', a, bt);
   return record('add', [a, bt], out, (dOut) => [sumTo(dOut, a.shape), sumTo(dOut, bt.shape)]);
 }
 
 /** a − b;  ∂/∂a = 1, ∂/∂b = −1. */
 export function sub(a: Tensor, b: Tensor | number): Tensor {
-  const bt = asTensor(b, a);
+  const bt = asTensor('sub', b, a);
   const out = binaryForward('sub', a, bt);
   return record('sub', [a, bt], out, (dOut) => [sumTo(dOut, a.shape), sumTo(neg(dOut), bt.shape)]);
 }
 
 /** a ⊙ b;  ∂/∂a = b, ∂/∂b = a. */
 export function mul(a: Tensor, b: Tensor | number): Tensor {
-  const bt = asTensor(b, a);
+  const bt = asTensor('mul', b, a);
   const out = binaryForward('mul', a, bt);
   return record('mul', [a, bt], out, (dOut) => [
     a.requiresGrad ? sumTo(mul(dOut, bt), a.shape) : null,
@@ -67,7 +70,7 @@ export function mul(a: Tensor, b: Tensor | number): Tensor {
 
 /** a / b;  ∂/∂a = 1/b, ∂/∂b = −a/b². */
 export function div(a: Tensor, b: Tensor | number): Tensor {
-  const bt = asTensor(b, a);
+  const bt = asTensor('div', b, a);
   const out = binaryForward('div', a, bt);
   return record('div', [a, bt], out, (dOut) => [
     a.requiresGrad ? sumTo(div(dOut, bt), a.shape) : null,

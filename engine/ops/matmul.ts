@@ -31,6 +31,9 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   // A batch of sequences times one weight matrix: fold the batch into the rows.
   if (a.rank === 3 && b.rank === 2 && !transA) {
     const [batch, m, k] = a.shape;
+    // Checked here, so that an error names the caller's [B,T,F], not the folded [B·T,F].
+    const kb = transB ? b.shape[1] : b.shape[0];
+    if (k !== kb) throw new OpError('matmul', `${sym}: inner dimensions ${k} ≠ ${kb}`);
     const y = matmul(reshape(a, [batch * m, k]), b, { transB });
     return reshape(y, [batch, m, y.shape[1]]);
   }

@@ -10,6 +10,9 @@ import { empty, sameDtype } from './util';
 
 /** reshape(x, shape) — same data, new shape (one −1 is inferred);  d/dx: reshape back. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  if (!shape.every((d) => Number.isInteger(d) && d >= -1)) {
+    throw new OpError('reshape', `${fmt(x.shape)} → ${fmt(shape)}: dimensions must be integers ≥ 0, or one −1`);
+  }
   const unknown = shape.filter((d) => d === -1).length;
   let resolved = shape.slice();
   if (unknown > 1) throw new OpError('reshape', `${fmt(x.shape)} → ${fmt(shape)}: at most one −1`);

@@ -9,9 +9,15 @@ export function empty(shape: Shape, dtype: DType): Tensor {
   return new Tensor(allocate(dtype, size), shape);
 }
 
-/** A number operand becomes a scalar tensor of the other operand's dtype. */
-export function asTensor(x: Tensor | number, like: Tensor): Tensor {
+/**
+ * A number operand becomes a scalar tensor of the other operand's dtype. Anything else (undefined,
+ * a string) is refused: a Float32Array would store it as NaN or coerce '1' to 1 without a word.
+ */
+export function asTensor(op: string, x: Tensor | number, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
+  if (typeof x !== 'number') {
+    throw new OpError(op, `the second operand must be a Tensor or a number, got ${x === null ? 'null' : typeof x} (${String(x)})`);
+  }
   const data = allocate(like.dtype, 1);
   data[0] = x;
   return new Tensor(data, []);
