@@ -44,9 +44,33 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fd = null;
     fs.renameSync(tmp, file);
   } catch (e) {
-    if (fd !== null) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw new Error(`cannot write ${file}: ${(e as Error).message}`);
+    // Clean up as far as possible, but never let a cleanup failure (ENOTDIR when the directory
+    // part of `file` is a file, say) replace the error that explains what went wrong.
+    try {
+      if (fd !== null) fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // The temporary file could not be created or is already gone: nothing to remove.
+    }
+    throw new Error(`cannot write ${file}: ${describeWriteError(e, tmp, file)}`);
   }
   fsyncDir(path.dirname(file));
+}
+
+/**
+ * The cause of a failed write in terms of the target: Node's message names the temporary file
+ * (`ENOTDIR: not a directory, open 'out/.y.json.tmp-…'`), which the user never asked for.
+ */
+function describeWriteError(e: unknown, tmp: string, file: string): string {
+  const err = e as NodeJS.ErrnoException;
+  const why: Record<string, string> = {
+    ENOENT: `the directory ${path.dirname(file)} does not exist`,
+    ENOTDIR: `${path.dirname(file)} is not a directory`,
+    EACCES: `permission denied in ${path.dirname(file)}`,
+    EISDIR: `${file} is a directory`,
+    ENOSPC: 'no space left on the device',
+    EROFS: 'the file system is read-only',
+  };
+  if (err.code && why[err.code]) return `${why[err.code]} (${err.code})`;
+  return (err.message ?? String(e)).split(tmp).join(file);
 }

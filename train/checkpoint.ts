@@ -165,10 +165,19 @@ export function loadCheckpoint(dir: string, restore: RestoreOptions = {}): Check
   const model = loadModel(path.join(at, 'model.json'), restore.layerRng ? { rng: restore.layerRng } : {});
   const stateFile = path.join(at, 'state.json');
   const state = readJson(stateFile, 'checkpoint state') as StateJson;
-  if (state.format !== 'rnngrad-checkpoint-state') throw new Error(`${stateFile}: not an rnngrad checkpoint state`);
-  const o = state.optimizer;
+  if (typeof state !== 'object' || state === null || state.format !== 'rnngrad-checkpoint-state') throw new Error(`${stateFile}: not an rnngrad checkpoint state`);
+  if (!Number.isInteger(state.epoch) || state.epoch < 0) throw new Error(`${stateFile}: epoch is ${JSON.stringify(state.epoch) ?? 'missing'}; expected the number of epochs completed`);
+  if (typeof state.generators !== 'object' || state.generators === null) {
+    throw new Error(`${stateFile}: the generators part is missing; expected { name: [state words] } for each random generator`);
+  }
+  const o = checkOptimizerPart(stateFile, state.optimizer);
   const binFile = path.join(at, 'optimizer.bin');
-  const bin = fs.readFileSync(binFile);
+  let bin: Buffer;
+  try {
+    bin = fs.readFileSync(binFile);
+  } catch (e) {
+    throw new Error(`${binFile}: cannot read the optimizer state (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected the moment buffers listed in state.json`);
+  }
   const need = o.slots.reduce((acc, s) => acc + o.sizes.reduce((a, n) => a + n, 0) * (s.dtype === 'float64' ? 8 : 4), 0);
   if (bin.length !== need) throw new Error(`${binFile}: holds ${bin.length} bytes; the optimizer state needs ${need}`);
   const slots: Record<string, Storage[]> = {};
@@ -189,4 +198,30 @@ export function loadCheckpoint(dir: string, restore: RestoreOptions = {}): Check
   }
   restore.optimizer?.setState(optimizerState);
   return { model, optimizerState, generatorStates: state.generators, epoch: state.epoch, settings: state.settings, history: state.history, path: at };
+}
+
+/**
+ * The `optimizer` part of state.json, checked field by field: it says how to cut optimizer.bin,
+ * so a missing or mistyped field would otherwise surface as a TypeError far from the file.
+ */
+function checkOptimizerPart(stateFile: string, part: unknown): StateJson['optimizer'] {
+  const expected = '{ className, iterations, names: [string], sizes: [number], slots: [{ slot, dtype }] }';
+  if (typeof part !== 'object' || part === null || Array.isArray(part)) {
+    throw new Error(`${stateFile}: the optimizer part is ${part === undefined ? 'missing' : 'not an object'}; expected ${expected}`);
+  }
+  const o = part as Record<string, unknown>;
+  const isList = (v: unknown, ok: (x: unknown) => boolean): boolean => Array.isArray(v) && v.every(ok);
+  const faults: string[] = [];
+  if (typeof o.className !== 'string') faults.push('className is not a string');
+  if (!Number.isInteger(o.iterations) || (o.iterations as number) < 0) faults.push('iterations is not an integer ≥ 0');
+  if (!isList(o.names, (x) => typeof x === 'string')) faults.push('names is not a list of strings');
+  if (!isList(o.sizes, (x) => Number.isInteger(x) && (x as number) >= 0)) faults.push('sizes is not a list of integers ≥ 0');
+  else if (Array.isArray(o.names) && o.names.length !== (o.sizes as unknown[]).length) faults.push(`names has ${o.names.length} entries but sizes ${(o.sizes as unknown[]).length}`);
+  const slotOk = (x: unknown): boolean => {
+    const s = x as Record<string, unknown> | null;
+    return typeof s === 'object' && s !== null && typeof s.slot === 'string' && (s.dtype === 'float32' || s.dtype === 'float64');
+  };
+  if (!isList(o.slots, slotOk)) faults.push("slots is not a list of { slot, dtype: 'float32' | 'float64' }");
+  if (faults.length > 0) throw new Error(`${stateFile}: malformed optimizer part: ${faults.join('; ')}; expected ${expected}`);
+  return part as StateJson['optimizer'];
 }

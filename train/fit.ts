@@ -51,7 +51,10 @@ export interface FitOptions {
   readonly onBatch?: (info: BatchInfo) => void;
   /** After every epoch (checkpoints, logs); return false to stop training. */
   readonly onEpoch?: (info: EpochInfo) => void | boolean;
-  /** Raise NonFiniteLossError on a NaN/Inf loss (default true). */
+  /**
+   * Raise NonFiniteLossError on a NaN/Inf batch loss, weight after a step, or validation loss
+   * (default true); false trains on regardless.
+   */
   readonly stopOnNaN?: boolean;
 }
 
@@ -62,11 +65,37 @@ export interface History {
   readonly valLoss: number[];
 }
 
-/** The training loss stopped being a finite number: the weights are those of the last good step. */
+/** What stopped being finite: a batch's loss, a weight after a step, or the validation loss. */
+export type NonFiniteStage = 'loss' | 'weights' | 'validation';
+
+/**
+ * Training produced a number that is not finite. Each check sits where it keeps a bad state out
+ * of the run's results:
+ * - 'loss': a batch's loss, raised before the step, so the weights are those of the last good step;
+ * - 'weights': a weight after a step (the step diverged; `weight` names the element);
+ * - 'validation': the validation loss, raised before onEpoch, so no checkpoint keeps that epoch.
+ * `loss` holds the non-finite value in every case.
+ */
 export class NonFiniteLossError extends Error {
-  constructor(readonly loss: number, readonly where: string) {
-    super(`training stopped: the loss is ${loss} (non-finite) ${where}; the weights are those of the last finite step`);
+  constructor(
+    readonly loss: number,
+    readonly where: string,
+    readonly stage: NonFiniteStage = 'loss',
+    readonly weight: string | null = null,
+  ) {
+    super(`training stopped: ${nonFiniteDetail(loss, where, stage, weight)}`);
     this.name = 'NonFiniteLossError';
+  }
+}
+
+function nonFiniteDetail(value: number, where: string, stage: NonFiniteStage, weight: string | null): string {
+  switch (stage) {
+    case 'loss':
+      return `the loss is ${value} (non-finite) ${where}; the weights are those of the last finite step`;
+    case 'weights':
+      return `the step ${where} made the weight ${weight ?? '?'} ${value} (non-finite); that step diverged (a smaller learning rate or gradient clipping may help), so the weights in memory are not usable`;
+    case 'validation':
+      return `the validation loss is ${value} (non-finite) ${where}; that epoch's weights are not kept`;
   }
 }
 
@@ -122,7 +151,7 @@ export function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions
       try {
         loss = model.trainOnBatch(xb, yb, { stopOnNaN });
       } catch (e) {
-        if (e instanceof NonFiniteLossError) throw new NonFiniteLossError(e.loss, `at epoch ${epoch + 1}, batch ${b + 1} of ${batches}`);
+        if (e instanceof NonFiniteLossError) throw new NonFiniteLossError(e.loss, `at epoch ${epoch + 1}, batch ${b + 1} of ${batches}`, e.stage, e.weight);
         throw e;
       }
       total += loss * xb.shape[0];
@@ -130,6 +159,8 @@ export function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions
     }
     const loss = total / n;
     const valLoss = options.validationData ? model.evaluate(options.validationData.x, options.validationData.y) : null;
+    // Before onEpoch: a checkpoint written for this epoch would be announced as the last good one.
+    if (stopOnNaN && valLoss !== null && !Number.isFinite(valLoss)) throw new NonFiniteLossError(valLoss, `after epoch ${epoch + 1}`, 'validation');
     history.epoch.push(epoch);
     history.loss.push(loss);
     if (valLoss !== null) history.valLoss.push(valLoss);

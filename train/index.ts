@@ -2,13 +2,13 @@
 export { clipValue, clipNorm, clipGlobalNorm, clipModeOf, clipFactors, clipElement, l2Norm } from './clipping';
 export type { ClipOptions, ClipMode, ClipFactors } from './clipping';
 export { Optimizer } from './optimizer';
-export type { Param, OptimizerOptions, OptimizerState } from './optimizer';
+export type { Param, OptimizerOptions, OptimizerState, NonFiniteWeight } from './optimizer';
 export { SGD, RMSprop, Adam, makeOptimizer, OPTIMIZER_NAMES } from './optimizers';
 export type { SGDOptions, RMSpropOptions, AdamOptions, OptimizerName } from './optimizers';
 export { Sequential, LOSSES } from './model';
 export type { LossName, SequentialOptions } from './model';
 export { fit, NonFiniteLossError } from './fit';
-export type { FitOptions, BatchInfo, EpochInfo, History } from './fit';
+export type { FitOptions, BatchInfo, EpochInfo, History, NonFiniteStage } from './fit';
 export { loadModel, saveModel, modelJsonPath } from './model-files';
 export { modelFromJson, modelToJson, tfjsIncompatibilities, WEIGHTS_FILE } from './model-json';
 export type { ModelJson, ManifestGroup, ManifestEntry } from './model-json';

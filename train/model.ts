@@ -141,7 +141,8 @@ export class Sequential {
 
   /**
    * One optimizer step on one batch; returns the loss before the step. A non-finite loss raises
-   * NonFiniteLossError before the weights are touched (unless `stopOnNaN` is false).
+   * NonFiniteLossError before the weights are touched, a step that leaves a weight non-finite
+   * raises it after (unless `stopOnNaN` is false).
    */
   trainOnBatch(x: Tensor, y: Tensor, options: { stopOnNaN?: boolean } = {}): number {
     const optimizer = this.optimizer;
@@ -155,9 +156,14 @@ export class Sequential {
     }
     const loss = LOSSES[this.loss](out, y);
     const value = loss.item();
-    if (!Number.isFinite(value) && (options.stopOnNaN ?? true)) throw new NonFiniteLossError(value, 'on this batch');
+    const stopOnNaN = options.stopOnNaN ?? true;
+    if (!Number.isFinite(value) && stopOnNaN) throw new NonFiniteLossError(value, 'on this batch');
     loss.backward();
     optimizer.step(params);
+    // A finite loss can still give a step that overflows the weights (a huge learning rate);
+    // the optimizer notes the first such element as it writes it.
+    const bad = optimizer.nonFiniteAfterStep;
+    if (bad !== null && stopOnNaN) throw new NonFiniteLossError(bad.value, 'on this batch', 'weights', `${bad.name}[${bad.index}]`);
     return value;
   }
 

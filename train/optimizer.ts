@@ -22,6 +22,20 @@ export interface OptimizerOptions extends ClipOptions {
   readonly learningRate?: number;
 }
 
+/** A weight element that is not a finite number: `lstm/kernel[12]` is Infinity. */
+export interface NonFiniteWeight {
+  readonly name: string;
+  readonly index: number;
+  readonly value: number;
+}
+
+/** The first non-finite element of a weight (null when all are finite). */
+function firstNonFinite(p: Param): NonFiniteWeight | null {
+  const w = p.tensor.data;
+  for (let i = 0; i < w.length; i++) if (!Number.isFinite(w[i])) return { name: p.name, index: i, value: w[i] };
+  return null;
+}
+
 /** Everything an optimizer carries between steps — what a checkpoint saves. */
 export interface OptimizerState {
   /** 'SGD', 'RMSprop' or 'Adam'. */
@@ -62,6 +76,7 @@ export abstract class Optimizer {
   private grads: (Tensor | null)[] = [];
   // The slot buffers of the weight being updated, reused across steps.
   private readonly perParam: Storage[] = [];
+  private nonFinite: NonFiniteWeight | null = null;
 
   constructor(defaultLearningRate: number, options: OptimizerOptions) {
     this.learningRate = checkRange(this.constructor.name, 'learningRate', options.learningRate ?? defaultLearningRate, 0, Infinity, true);
@@ -91,6 +106,7 @@ export abstract class Optimizer {
     for (let k = 0; k < params.length; k++) this.grads[k] = params[k].tensor.grad;
     const { scales, bound, globalNorm } = clipFactors(this.grads, this.clip, this.names, this.scales);
     const t = ++this.iterations;
+    this.nonFinite = null;
     const perParam = this.perParam;
     for (let k = 0; k < params.length; k++) {
       const g = this.grads[k];
@@ -99,11 +115,26 @@ export abstract class Optimizer {
       const gd = g.data;
       const scale = scales[k];
       for (let s = 0; s < this.slotNames.length; s++) perParam[s] = this.slotBuffers[s][k];
+      // w − w is 0 for a finite weight and NaN for ±Infinity or NaN, so `drift` stays 0 exactly
+      // while every stored weight is finite. It reads the stored value: an update finite as a
+      // double can still round to Infinity in float32.
+      let drift = 0;
       for (let i = 0; i < w.length; i++) {
         w[i] = this.updateElement(w[i], clipElement(gd[i], scale, bound), perParam, i, t);
+        drift += w[i] - w[i];
       }
+      if (drift !== 0 && this.nonFinite === null) this.nonFinite = firstNonFinite(params[k]);
     }
     return globalNorm;
+  }
+
+  /**
+   * The first weight element that the last step left non-finite (a diverging step: learning rate
+   * too large for the gradient), or null when every updated weight is finite. The optimizer
+   * only reports it; the training loop decides whether to stop (Sequential.trainOnBatch).
+   */
+  get nonFiniteAfterStep(): NonFiniteWeight | null {
+    return this.nonFinite;
   }
 
   /** On the first step, create zeroed slots; afterwards insist on the same weights. */

@@ -1,10 +1,13 @@
 /**
- * `--data FILE`: a JSON object {"x": [N][T][F], "y": [N][k] or [N][T][k]} of finite numbers.
+ * `--data FILE`: a JSON object {"x": [N][T][F], "y": [N][k] or [N][T][k]} of numbers finite in float32.
  * Every fault is reported with the file and the position (`x[3][7]`), and what was expected.
  */
 import * as fs from 'fs';
 import { Tensor } from '../../engine/tensor';
 import type { Split } from './series';
+
+/** The largest finite float32, (2 − 2⁻²³)·2¹²⁷. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** A nested array of finite numbers of one of the allowed ranks → float32 tensor. */
 function nestedToTensor(file: string, key: string, value: unknown, ranks: readonly number[]): Tensor {
@@ -25,9 +28,16 @@ function nestedToTensor(file: string, key: string, value: unknown, ranks: readon
   const walk = (v: unknown, axis: number, where: string): void => {
     if (axis === shape.length) {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new Error(`${file}: ${where} is ${JSON.stringify(v) ?? String(v)}; expected a finite number`);
+        // Numbers are printed as numbers: JSON.stringify would turn 1e400 (parsed as Infinity) into "null".
+        throw new Error(`${file}: ${where} is ${typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v)}; expected a finite number`);
       }
-      data[k++] = v;
+      data[k] = v;
+      // The check that matters is on the stored value: |v| > 3.4e38 is finite as a double but
+      // rounds to ±Infinity in float32, and training on it ends in NaN.
+      if (!Number.isFinite(data[k])) {
+        throw new Error(`${file}: ${where} is ${v}, beyond the float32 range (|v| ≤ ${FLOAT32_MAX.toPrecision(4)}); expected a number float32 can hold`);
+      }
+      k++;
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[axis]) {
