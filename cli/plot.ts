@@ -5,8 +5,12 @@
 export interface Series {
   readonly name: string;
   readonly points: readonly (readonly [number, number])[];
-  /** Draw dots instead of a line (e.g. the targets of a forecast). */
-  readonly dots?: boolean;
+  /** Draw markers instead of a line: 'dot' (e.g. the true values ahead) or 'cross' (forecasts). */
+  readonly marker?: 'dot' | 'cross';
+  /** A colour of its own (default: the next in the palette); series that belong together share one. */
+  readonly color?: string;
+  /** Leave the series out of the legend (its partner carries the label). */
+  readonly hideInLegend?: boolean;
 }
 
 export interface ChartOptions {
@@ -20,7 +24,7 @@ export interface ChartOptions {
   readonly height?: number;
 }
 
-const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04'];
+export const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04'];
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);
@@ -33,6 +37,16 @@ function niceTicks(lo: number, hi: number, count: number): number[] {
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? step0;
   const ticks: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+/** Ticks for a log axis spanning log10 values y0 … y1: 1, 2, 5 × 10^k when it spans little, else 10^k. */
+function logTicks(y0: number, y1: number): number[] {
+  const lo = Math.floor(y0);
+  const hi = Math.ceil(y1);
+  const steps = y1 - y0 < 2.5 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let e = lo; e <= hi; e++) for (const m of steps) ticks.push(Number((m * 10 ** e).toPrecision(3)));
   return ticks;
 }
 
@@ -62,9 +76,7 @@ export function lineChart(o: ChartOptions): string {
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2 - m.right / 2 + m.left / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(o.title)}</text>`,
   ];
-  const yTicks = o.logY
-    ? niceTicks(Math.floor(y0), Math.ceil(y1), Math.min(8, Math.ceil(y1) - Math.floor(y0) || 1)).map((e) => 10 ** e)
-    : niceTicks(y0, y1, 6);
+  const yTicks = o.logY ? logTicks(y0, y1) : niceTicks(y0, y1, 6);
   for (const t of yTicks) {
     const y = py(t);
     if (y < m.top - 1 || y > H - m.bottom + 1) continue;
@@ -80,18 +92,31 @@ export function lineChart(o: ChartOptions): string {
   out.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${H - m.bottom}" stroke="#374151"/>`);
   out.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - 10}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`);
   out.push(`<text transform="translate(16 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}${o.logY ? ' (log scale)' : ''}</text>`);
+  let legendRow = 0;
   o.series.forEach((s, i) => {
-    const color = COLORS[i % COLORS.length];
+    const color = s.color ?? COLORS[i % COLORS.length];
     const valid = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logY || y > 0));
-    if (s.dots) {
-      for (const [x, y] of valid) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`);
-    } else if (valid.length > 0) {
+    const marker = s.marker ?? (valid.length === 1 ? 'dot' : undefined);
+    for (const [x, y] of marker ? valid : []) {
+      const cx = px(x).toFixed(1);
+      const cy = py(y).toFixed(1);
+      out.push(marker === 'dot'
+        ? `<circle cx="${cx}" cy="${cy}" r="3" fill="${color}"/>`
+        : `<path d="M${Number(cx) - 3.5},${Number(cy) - 3.5}l7,7m0,-7l-7,7" stroke="${color}" stroke-width="1.8"/>`);
+    }
+    if (!marker && valid.length > 0) {
       const d = valid.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
       out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.8"/>`);
     }
-    const ly = m.top + 8 + i * 18;
-    out.push(`<rect x="${W - m.right + 12}" y="${ly - 6}" width="14" height="4" fill="${color}"/>`);
-    out.push(`<text x="${W - m.right + 32}" y="${ly}">${escapeXml(s.name)}</text>`);
+    if (s.hideInLegend) return;
+    const ly = m.top + 8 + legendRow++ * 18;
+    const lx = W - m.right + 12;
+    out.push(marker === 'dot'
+      ? `<circle cx="${lx + 7}" cy="${ly - 4}" r="3" fill="${color}"/>`
+      : marker === 'cross'
+        ? `<path d="M${lx + 3.5},${ly - 7.5}l7,7m0,-7l-7,7" stroke="${color}" stroke-width="1.8"/>`
+        : `<rect x="${lx}" y="${ly - 6}" width="14" height="4" fill="${color}"/>`);
+    out.push(`<text x="${lx + 20}" y="${ly}">${escapeXml(s.name)}</text>`);
   });
   out.push('</svg>');
   return out.join('\n');

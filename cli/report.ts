@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Tensor } from '../engine/tensor';
 import { manualSeed } from '../engine/random';
 import { writeFileAtomic } from '../train/atomic';
-import { lineChart, Series } from './plot';
+import { lineChart, Series, COLORS } from './plot';
 import type { RunResult } from './run-training';
 import { buildModel } from './run-training';
 import { hiddenGradientNorms } from './grad-norms';
@@ -47,16 +47,17 @@ function forecastFigure(r: RunResult, label: string): Figure | null {
   const steps = x.shape[1];
   const series: Series[] = [];
   for (let n = 0; n < 3; n++) {
-    series.push({ name: `series ${n + 1}`, points: Array.from({ length: steps }, (_, t) => [t, x.data[n * steps + t]] as const) });
+    const color = COLORS[n];
+    series.push({ name: `series ${n + 1}`, color, points: Array.from({ length: steps }, (_, t) => [t, x.data[n * steps + t]] as const) });
     // For seq2seq, Géron's forecast is the last step's 10 predictions.
     const ahead = task === 'seq2seq' ? 10 : y.shape[1];
     const at = (src: Tensor, k: number): number => (task === 'seq2seq' ? src.data[(n * steps + steps - 1) * 10 + k] : src.data[n * ahead + k]);
-    series.push({ name: `truth ${n + 1}`, dots: true, points: Array.from({ length: ahead }, (_, k) => [steps + k, at(y, k)] as const) });
-    series.push({ name: `forecast ${n + 1}`, points: Array.from({ length: ahead }, (_, k) => [steps + k, at(pred, k)] as const) });
+    series.push({ name: 'truth ahead', marker: 'dot', color, hideInLegend: n > 0, points: Array.from({ length: ahead }, (_, k) => [steps + k, at(y, k)] as const) });
+    series.push({ name: 'forecast', marker: 'cross', color, hideInLegend: n > 0, points: Array.from({ length: ahead }, (_, k) => [steps + k, at(pred, k)] as const) });
   }
   return {
     file: `forecast-${label}.svg`,
-    caption: `Three validation series (lines), the values that follow (dots) and the forecast, ${label}.`,
+    caption: `Three validation series (lines), the true values that follow (dots) and the model's forecast (crosses), ${label}.`,
     svg: lineChart({ title: `forecast — ${label}`, xLabel: 'time step', yLabel: 'value', series, width: 760 }),
   };
 }
