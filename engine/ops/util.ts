@@ -14,13 +14,17 @@ export function empty(shape: Shape, dtype: DType): Tensor {
  * a string) is refused: a Float32Array would store it as NaN or coerce '1' to 1 without a word.
  */
 export function asTensor(op: string, x: Tensor | number, like: Tensor): Tensor {
+  if (!(like instanceof Tensor)) throw new OpError(op, `the first operand must be a Tensor, got ${describe(like)}`);
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number') {
-    throw new OpError(op, `the second operand must be a Tensor or a number, got ${x === null ? 'null' : typeof x} (${String(x)})`);
-  }
+  if (typeof x !== 'number') throw new OpError(op, `the second operand must be a Tensor or a number, got ${describe(x)}`);
   const data = allocate(like.dtype, 1);
   data[0] = x;
   return new Tensor(data, []);
+}
+
+/** What a wrong operand was, for an error message: its type and value. */
+function describe(x: unknown): string {
+  return x === null ? 'null' : `${typeof x} (${String(x)})`;
 }
 
 /** Mixing dtypes is an error, never a silent cast. */
