@@ -52,7 +52,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     } catch {
       // The temporary file could not be created or is already gone: nothing to remove.
     }
-    throw new Error(`cannot write ${file}: ${describeWriteError(e, tmp, file)}`);
+    throw new Error(`cannot write ${file}: ${describeWriteError(e, file)}`);
   }
   fsyncDir(path.dirname(file));
 }
@@ -61,16 +61,14 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
  * The cause of a failed write in terms of the target: Node's message names the temporary file
  * (`ENOTDIR: not a directory, open 'out/.y.json.tmp-…'`), which the user never asked for.
  */
-function describeWriteError(e: unknown, tmp: string, file: string): string {
+function describeWriteError(e: unknown, file: string): string {
   const err = e as NodeJS.ErrnoException;
-  const why: Record<string, string> = {
-    ENOENT: `the directory ${path.dirname(file)} does not exist`,
-    ENOTDIR: `${path.dirname(file)} is not a directory`,
-    EACCES: `permission denied in ${path.dirname(file)}`,
-    EISDIR: `${file} is a directory`,
-    ENOSPC: 'no space left on the device',
-    EROFS: 'the file system is read-only',
-  };
-  if (err.code && why[err.code]) return `${why[err.code]} (${err.code})`;
-  return (err.message ?? String(e)).split(tmp).join(file);
+  const dir = path.dirname(file);
+  if (err.code === 'ENOENT' && !fs.existsSync(dir)) return `the directory ${dir} does not exist (ENOENT)`;
+  if (err.code === 'ENOTDIR') return `${dir} is not a directory (ENOTDIR)`;
+  if (err.code === 'EISDIR') return `${file} is a directory (EISDIR)`;
+  if (err.code === 'EACCES' || err.code === 'EPERM') return `permission denied in ${dir} (${err.code})`;
+  // Otherwise Node's own words without the paths ("ENOSPC: no space left on device, write …").
+  if (err.code && typeof err.message === 'string') return `${err.message.split(',')[0]}${err.syscall ? ` (${err.syscall})` : ''}`;
+  return String(e instanceof Error ? e.message : e);
 }
