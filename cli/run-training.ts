@@ -251,8 +251,9 @@ export function runTraining(s: RunSettings, options: RunOptions): RunResult {
     const file = saveModel(model, options.saveDir);
     options.progress.notice(`rnngrad: saved ${path.relative(process.cwd(), file) || file}`);
   }
-  const metrics = measure(model, data, s);
-  const sampleText = chars ? sample(model, chars, 'Shall I compare thee', 200, { temperature: 0.6, rng: new Random(s.seed) }) : null;
+  // A diverged model measures nothing but NaN: report the stop instead (the checkpoint holds the last good weights).
+  const metrics = stoppedOnNaN === null ? measure(model, data, s) : { valMse: NaN, valLastStepMse: null, valCrossEntropy: null };
+  const sampleText = chars && stoppedOnNaN === null ? sample(model, chars, 'Shall I compare thee', 200, { temperature: 0.6, rng: new Random(s.seed) }) : null;
   const last = history.loss.length > 0 ? history.loss[history.loss.length - 1] : NaN;
   return {
     settings: s, model, data, chars, history, trainLoss: last, ...metrics, sampleText,
