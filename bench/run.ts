@@ -56,7 +56,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 /** Seconds are scarce on the slowest peer (TF.js cpu on W2 takes ~10 s a step): fewer samples there. */
 function timingFor(args: Args, slow: boolean): TimingOptions {
-  if (args.quick) return { maxTime: slow ? 0.1 : 0.5, minSamples: slow ? 3 : 5 };
+  if (args.quick) return { maxTime: slow ? 0.1 : 0.5, minSamples: slow ? 2 : 5 };
   return { maxTime: slow ? 1 : 3, minSamples: slow ? 5 : 10 };
 }
 
