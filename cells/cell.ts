@@ -48,6 +48,7 @@ export interface RecurrentCell {
   readonly inputFeatures: number;
   readonly dtype: DType;
   build(inputFeatures: number): void;
+  // #region recurrent-cell
   /**
    * x·W + b for a whole sequence [batch, time, features] → [batch, time, gates·units].
    * `inputMasks`: null, one mask broadcastable to x (shared by every gate), or one per gate.
@@ -55,6 +56,7 @@ export interface RecurrentCell {
   projectInput(x: Tensor, inputMasks: readonly Tensor[] | null): Tensor;
   /** One step from the projected input row [batch, gates·units] and the states; returns the new states. */
   step(projected: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[];
+  // #endregion recurrent-cell
   /** Weights in Keras order with their Keras names. */
   weights(): NamedWeight[];
   /** The Keras cell config (the part model.json stores under `cell.config` or in the layer config). */
@@ -215,6 +217,7 @@ export function projectWithMasks(x: Tensor, kernel: Tensor, bias: Tensor | null,
   return bias ? add(xw, bias) : xw;
 }
 
+// #region recurrent-with-masks
 /**
  * h·U with recurrent dropout: one mask shared by the gates (a single matmul) or one per gate.
  */
@@ -224,3 +227,4 @@ export function recurrentWithMasks(h: Tensor, recurrentKernel: Tensor, masks: re
   const units = recurrentKernel.shape[1] / gates;
   return concat(masks.map((m, k) => matmul(mul(h, m), slice(recurrentKernel, [0, k * units], [-1, units]))), 1);
 }
+// #endregion recurrent-with-masks
