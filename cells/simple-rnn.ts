@@ -41,10 +41,12 @@ export class SimpleRNNCell extends BaseCell implements RecurrentCell {
     return projectWithMasks(x, this.w('kernel'), this.w('bias'), inputMasks, 1);
   }
 
+  // #region simple-rnn-linear
   /** The pre-activation a_t = x_t·W + b + h_{t−1}·U (LNSimpleRNN reuses it). */
   protected linear(xW: Tensor, hPrev: Tensor, masks: StepMasks): Tensor {
     return add(xW, recurrentWithMasks(hPrev, this.w('recurrent_kernel'), masks.recurrent, 1));
   }
+  // #endregion simple-rnn-linear
 
   step(xW: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[] {
     checkStates(this, states);
