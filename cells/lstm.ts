@@ -70,15 +70,21 @@ export class LSTMCell extends BaseCell implements RecurrentCell {
     const sigma = activationFn(this.recurrentActivation);
     const act = activationFn(this.activation);
     // #region lstm-gates
+    // #region lstm-preactivation
     const z = add(xW, recurrentWithMasks(hPrev, this.w('recurrent_kernel'), masks.recurrent, 4)); // z = x_t·W + b + h_{t−1}·U
     const [zi, zf, zc, zo] = split(z, 4, 1);
+    // #endregion lstm-preactivation
+    // #region lstm-gate-activations
     const i = sigma(zi); //                                 input gate
     const f = sigma(zf); //                                 forget gate
     let g = act(zc); //                                     candidate
     if (masks.candidate) g = mul(g, masks.candidate); //    Semeniuta dropout: drop the candidate only
     const o = sigma(zo); //                                 output gate
+    // #endregion lstm-gate-activations
+    // #region lstm-state
     const c = add(mul(f, cPrev), mul(i, g)); //             c_t = f ⊙ c_{t−1} + i ⊙ g
     const h = mul(o, act(c)); //                            h_t = o ⊙ tanh(c_t)
+    // #endregion lstm-state
     // #endregion lstm-gates
     return [h, c];
   }
