@@ -31,9 +31,11 @@ export class PeepholeLSTMCell extends LSTMCell {
     const u = this.units;
     return [
       ...super.weightSpecs(inputFeatures),
+      // #region peephole-weights
       { name: 'input_gate_peephole_weights', shape: [u], init: 'peephole_uniform' },
       { name: 'forget_gate_peephole_weights', shape: [u], init: 'peephole_uniform' },
       { name: 'output_gate_peephole_weights', shape: [u], init: 'peephole_uniform' },
+      // #endregion peephole-weights
     ];
   }
 
