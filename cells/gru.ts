@@ -70,12 +70,15 @@ export class GRUCell extends BaseCell implements RecurrentCell {
     let hh: Tensor;
     let z: Tensor;
     if (this.resetAfter) {
+      // #region gru-reset-after
       const recBias = reshape(slice(this.w('bias'), [1, 0], [1, 3 * u]), [3 * u]);
       const [hz, hr, hU] = split(add(recurrentWithMasks(hPrev, U, rec, 3), recBias), 3, 1); // h_{t−1}·U + b'
       z = sigma(add(xz, hz)); //                        update gate
       const r = sigma(add(xr, hr)); //                  reset gate
       hh = act(add(xh, mul(r, hU))); //                 candidate, reset after U
+      // #endregion gru-reset-after
     } else {
+      // #region gru-reset-before
       const Uzr = slice(U, [0, 0], [u, 2 * u]);
       const Uh = slice(U, [0, 2 * u], [u, u]);
       // Recurrent dropout: one mask for all gates, or the z/r masks here and the h mask below.
@@ -85,9 +88,12 @@ export class GRUCell extends BaseCell implements RecurrentCell {
       const r = sigma(add(xr, hr)); //                  reset gate
       const hMasked = rec === null ? hPrev : mul(hPrev, rec[rec.length === 1 ? 0 : 2]);
       hh = act(add(xh, matmul(mul(r, hMasked), Uh))); // candidate, reset before U
+      // #endregion gru-reset-before
     }
+    // #region gru-output
     if (masks.candidate) hh = mul(hh, masks.candidate); // Semeniuta dropout on the candidate
     const h = add(mul(z, hPrev), mul(oneMinus(z), hh)); // h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃
+    // #endregion gru-output
     // #endregion gru-gates
     return [h];
   }
