@@ -140,6 +140,7 @@ export class SequenceDropout {
       if (zones.some((z) => z > 0)) for (let t = 0; t < s.time; t++) this.zoneout.push(zones.map((z) => (z > 0 ? z : null)));
       return;
     }
+    // #region draw-masks
     const { batch, time, features, units, dtype } = s;
     const perGate = mode === 'per-gate' ? s.gates : 1;
     if (p > 0) {
@@ -160,6 +161,7 @@ export class SequenceDropout {
       for (let t = 0; t < time; t++) this.zoneout.push(zones.map((z) => (z > 0 ? zoneoutMask([batch, units], z, dtype, rng) : null)));
     }
   }
+    // #endregion draw-masks
 
   /** The masks the cell applies at step t. */
   stepMasks(t: number): StepMasks {
