@@ -87,6 +87,7 @@ export function clipFactors(
   const check = options.errorIfNonfinite ?? true;
   const nameOf = (k: number): string => names[k] ?? grads[k]?.name ?? `gradient #${k}`;
   scales.fill(1);
+  // #region clip-modes
   if (mode === 'clipValue') return { scales, bound: options.clipValue as number, globalNorm: NaN };
   if (mode === 'clipNorm') {
     const c = options.clipNorm as number;
@@ -115,6 +116,7 @@ export function clipFactors(
     scales.fill(c / Math.max(globalNorm, c));
     return { scales, bound: Infinity, globalNorm };
   }
+  // #endregion clip-modes
   return { scales, bound: Infinity, globalNorm: NaN };
 }
 
