@@ -144,6 +144,7 @@ export class Sequential {
    * NonFiniteLossError before the weights are touched, a step that leaves a weight non-finite
    * raises it after (unless `stopOnNaN` is false).
    */
+  // #region train-on-batch
   trainOnBatch(x: Tensor, y: Tensor, options: { stopOnNaN?: boolean } = {}): number {
     const optimizer = this.optimizer;
     if (!optimizer) throw new Error(`${this.name}.trainOnBatch: call compile({ optimizer }) first`);
@@ -166,6 +167,7 @@ export class Sequential {
     if (bad !== null && stopOnNaN) throw new NonFiniteLossError(bad.value, 'on this batch', 'weights', `${bad.name}[${bad.index}]`);
     return value;
   }
+  // #endregion train-on-batch
 
   /** The loss over all of (x, y), computed in batches without recording. */
   evaluate(x: Tensor, y: Tensor, options: { batchSize?: number } = {}): number {
