@@ -101,6 +101,7 @@ export abstract class Optimizer {
    * Keras skip a None gradient). Returns the global norm before clipping for clipGlobalNorm,
    * NaN otherwise.
    */
+  // #region optimizer-step
   step(params: readonly Param[]): number {
     this.bind(params);
     for (let k = 0; k < params.length; k++) this.grads[k] = params[k].tensor.grad;
@@ -127,6 +128,7 @@ export abstract class Optimizer {
     }
     return globalNorm;
   }
+  // #endregion optimizer-step
 
   /**
    * The first weight element that the last step left non-finite (a diverging step: learning rate
