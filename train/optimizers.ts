@@ -106,6 +106,7 @@ export class Adam extends Optimizer {
     this.epsilon = checkRange('Adam', 'epsilon', options.epsilon ?? 1e-7, 0, Infinity, true);
   }
 
+  // #region adam-update
   protected updateElement(w: number, g: number, slots: Storage[], i: number, t: number): number {
     if (t !== this.correctionStep) {
       this.correctionStep = t;
@@ -121,6 +122,7 @@ export class Adam extends Optimizer {
     const vHat = v[i] / this.correction2;
     return w - (this.learningRate * mHat) / (Math.sqrt(vHat) + this.epsilon);
   }
+  // #endregion adam-update
 }
 
 /** The optimizer names the CLI accepts. */
