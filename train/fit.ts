@@ -137,6 +137,7 @@ export function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions
   let order: Int32Array = new Int32Array(n).map((_, i) => i);
 
   const history: History = { epoch: [], loss: [], valLoss: [] };
+  // #region epoch-loop
   for (let epoch = initialEpoch; epoch < options.epochs; epoch++) {
     const started = Date.now();
     if (shuffle) order = rng.permutation(n);
@@ -167,5 +168,6 @@ export function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions
     const carryOn = options.onEpoch?.({ epoch, epochs: options.epochs, loss, valLoss, seconds: (Date.now() - started) / 1000 });
     if (carryOn === false) break;
   }
+  // #endregion epoch-loop
   return history;
 }
