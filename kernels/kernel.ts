@@ -45,6 +45,7 @@ export interface Kernels {
   /** "js" for rnngrad's own CPU kernels, "gpu.js/<mode>" for the gpu.js ones. */
   readonly name: string;
 
+  // #region elementwise-kernels
   /** out = f(x) element-wise. */
   unary(op: UnaryOp, x: Storage, out: Storage): void;
   /** out = dy ⊙ f'(x) element-wise, f' from the input x and saved output y. */
@@ -59,6 +60,7 @@ export interface Kernels {
   clip(x: Storage, lo: number, hi: number, out: Storage): void;
   /** out = cond ≠ 0 ? a : b, all three already the same length. */
   select(cond: Storage, a: Storage, b: Storage, out: Storage): void;
+  // #endregion elementwise-kernels
 
   /** Sum x (of xShape) down to outShape, the inverse of broadcasting (a gradient's unbroadcast). */
   sumTo(x: Storage, xShape: Shape, out: Storage, outShape: Shape): void;
