@@ -24,6 +24,7 @@ export function logF(x: number): number {
 export function logD(x: number, _y: number): number {
   return 1 / x;
 }
+// #region sigmoid-tanh
 export function tanhF(x: number): number {
   return Math.tanh(x);
 }
@@ -39,6 +40,7 @@ export function sigmoidF(x: number): number {
 export function sigmoidD(_x: number, y: number): number {
   return y * (1 - y);
 }
+// #endregion sigmoid-tanh
 /** TF.js's hard sigmoid: clip(0.2x + 0.5, 0, 1). */
 export function hardSigmoidF(x: number): number {
   const y = 0.2 * x + 0.5;
