@@ -19,6 +19,7 @@ function unknownOp(kernel: string, op: never): never {
   throw new Error(`${kernel}: unknown op '${String(op)}'`);
 }
 
+// #region unary-loop
 export function unary(op: UnaryOp, x: Storage, out: Storage): void {
   const n = x.length;
   switch (op) {
@@ -34,6 +35,7 @@ export function unary(op: UnaryOp, x: Storage, out: Storage): void {
     default: unknownOp('unary', op);
   }
 }
+// #endregion unary-loop
 
 /** out = dy ⊙ f'(x, y). */
 export function unaryBackward(op: UnaryOp, x: Storage, y: Storage, dy: Storage, out: Storage): void {
