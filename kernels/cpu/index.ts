@@ -7,6 +7,7 @@ import { sumTo, broadcastTo, reduce, permute, slice, writeSlice } from './layout
 import { matmul } from './matmul';
 import { layerNorm, layerNormBackward, softmax, softmaxBackward, lstmGates, lstmGatesBackward } from './nn';
 
+// #region cpu-kernels
 export const cpuKernels = {
   name: 'js',
   unary,
@@ -30,3 +31,4 @@ export const cpuKernels = {
   lstmGates,
   lstmGatesBackward,
 } satisfies Kernels;
+// #endregion cpu-kernels
