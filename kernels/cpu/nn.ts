@@ -114,6 +114,7 @@ export function lstmGates(z: Storage, cPrev: Storage, batch: number, units: numb
   else lstmGatesReference(z, cPrev, batch, units, hard, s);
 }
 
+// #region lstm-gates-forward
 export function lstmGatesReference(z: Storage, cPrev: Storage, batch: number, units: number, hard: boolean, s: LstmGateBuffers): void {
   const act = hard ? hardSigmoidF : sigmoidF;
   const u4 = 4 * units;
@@ -132,6 +133,7 @@ export function lstmGatesReference(z: Storage, cPrev: Storage, batch: number, un
     }
   }
 }
+// #endregion lstm-gates-forward
 
 /**
  * Backward of lstmGates. dc_t collects both paths into the cell: the one from c_t itself
@@ -147,12 +149,14 @@ export function lstmGatesBackward(z: Storage, cPrev: Storage, s: LstmGateBuffers
     for (let j = 0; j < units; j++) {
       const k = sr + j;
       const tc = s.tanhC[k];
+      // #region lstm-gates-backward
       const dc = dcIn[k] + dh[k] * s.o[k] * tanhD(s.c[k], tc);
       dz[zr + j] = dc * s.g[k] * actD(z[zr + j], s.i[k]);                          // input gate
       dz[zr + units + j] = dc * cPrev[k] * actD(z[zr + units + j], s.f[k]);        // forget gate
       dz[zr + 2 * units + j] = dc * s.i[k] * tanhD(z[zr + 2 * units + j], s.g[k]); // candidate
       dz[zr + 3 * units + j] = dh[k] * tc * actD(z[zr + 3 * units + j], s.o[k]);   // output gate
       dcPrev[k] = dc * s.f[k];
+      // #endregion lstm-gates-backward
     }
   }
 }
