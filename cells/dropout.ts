@@ -160,8 +160,8 @@ export class SequenceDropout {
     if (zones.some((z) => z > 0)) {
       for (let t = 0; t < time; t++) this.zoneout.push(zones.map((z) => (z > 0 ? zoneoutMask([batch, units], z, dtype, rng) : null)));
     }
-  }
     // #endregion draw-masks
+  }
 
   /** The masks the cell applies at step t. */
   stepMasks(t: number): StepMasks {
