@@ -26,5 +26,7 @@ export { runCase, SUITE_TOLERANCE } from './engine/gradcheck-suite';
 export type { GradcheckCase, GradcheckRow } from './engine/gradcheck-suite';
 export { setBackend, getBackendName, kernelsName, backendFromEnv } from './kernels/backend';
 export type { BackendName, BackendChoice, BackendOptions } from './kernels/backend';
+export type { GpuKernelOptions } from './kernels/gpu';
+export type { GpuMode } from './kernels/gpu/context';
 export { useWasmMatmul } from './kernels/cpu/matmul';
 export { useWasmThreads } from './kernels/wasm/matmul';
