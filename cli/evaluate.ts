@@ -5,7 +5,7 @@
 import { loadModel } from '../train/model-files';
 import { parseFlags, helpText, CliError, FlagSpec } from './args';
 import { TASKS, TASK_DEFAULTS, TaskName } from './train-flags';
-import { taskData, measure, RunSettings } from './run-training';
+import { taskData, measure, DataSettings } from './run-training';
 import { chooseBackend } from './backend-flag';
 import { checkFiniteWeights, checkFeatures } from './checks';
 
@@ -36,11 +36,11 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number> 
   const backend = chooseBackend(flags.backend as string | undefined);
   const task: TaskName | 'data' = flags.data !== undefined ? 'data' : (flags.task as TaskName);
   const d = TASK_DEFAULTS[task === 'data' ? 'series' : task];
-  const settings = {
+  const settings: DataSettings = {
     task, dataFile: (flags.data as string | undefined) ?? null, valSplit: 0,
     length: (flags.length as number | undefined) ?? d.length, samples: (flags.samples as number | undefined) ?? d.samples,
     seed: flags.seed as number,
-  } as unknown as RunSettings;
+  };
   const { data } = taskData(settings);
   const model = loadModel(flags.model as string);
   checkFiniteWeights('evaluate', model, flags.model as string);

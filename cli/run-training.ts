@@ -83,8 +83,11 @@ function splitRows(s: Split, at: number): [Split, Split] {
   return [{ x: rows(s.x, 0, at), y: rows(s.y, 0, at) }, { x: rows(s.x, at, n), y: rows(s.y, at, n) }];
 }
 
+/** The settings that decide a run's data (evaluate rebuilds the validation set from these alone). */
+export type DataSettings = Pick<RunSettings, 'task' | 'dataFile' | 'valSplit' | 'length' | 'samples' | 'seed'>;
+
 /** The data of a run: its task's generator with the run's seed, or the --data file. */
-export function taskData(s: RunSettings): { data: TaskData; chars: CharsTask | null } {
+export function taskData(s: DataSettings): { data: TaskData; chars: CharsTask | null } {
   const result = taskDataUnchecked(s);
   for (const [name, split] of [['training', result.data.train], ['validation', result.data.valid]] as const) {
     if (split.x.shape[0] === 0) {
@@ -95,7 +98,7 @@ export function taskData(s: RunSettings): { data: TaskData; chars: CharsTask | n
   return result;
 }
 
-function taskDataUnchecked(s: RunSettings): { data: TaskData; chars: CharsTask | null } {
+function taskDataUnchecked(s: DataSettings): { data: TaskData; chars: CharsTask | null } {
   const trainValTest = (n: number): [number, number, number] => [Math.round(n * 0.7), Math.round(n * 0.2), n - Math.round(n * 0.7) - Math.round(n * 0.2)];
   switch (s.task) {
     case 'series':
@@ -157,7 +160,7 @@ export function makeRunOptimizer(s: RunSettings): Optimizer {
 }
 
 /** Validation metrics of a trained model. */
-export function measure(model: Sequential, data: TaskData, s: RunSettings): { valMse: number; valLastStepMse: number | null; valCrossEntropy: number | null } {
+export function measure(model: Sequential, data: TaskData, s: Pick<RunSettings, 'task'>): { valMse: number; valLastStepMse: number | null; valCrossEntropy: number | null } {
   const { x, y } = data.valid;
   const pred = model.predict(x);
   if (s.task === 'chars') {
