@@ -50,6 +50,8 @@ export function markdownReport(machine: Machine, results: readonly Result[], hea
   lines.push('', 'Both engines train the same model on the same data from the same initial weights with Adam (lr 0.001) and MSE; ' +
     "TF.js's LSTM uses `recurrentActivation: 'sigmoid'` like rnngrad (its default is the hard sigmoid). " +
     'W4: TF.js has no peephole LSTM or LN-SimpleRNN, so those rows are compared with its LSTM and SimpleRNN (the same W1 shape, its own initial weights). ' +
+    'brain.js 2.0 rows (W1, model `lstm-timestep`, only when brain.js is installed): its LSTMTimeStep with hidden layers [20, 20] on the same 32 sequences — ' +
+    'next value per step, its own initial weights and update rule, one `train` = one pass over the 32 sequences; a comparable model, not the same one, so no ratio. ' +
     'Medians of Benchmark.js samples; rme = relative margin of error (95 %); ratio = TF.js time / this time (higher is better).', '');
   lines.push('| workload | model | op | engine | backend | median ms | rme % | vs TF.js cpu | vs TF.js wasm |');
   lines.push('|---|---|---|---|---|---:|---:|---:|---:|');

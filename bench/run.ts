@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { brainjsSteps } from './brainjs';
 import { measure, log, type Result, type TimingOptions } from './harness';
 import { SPECS, makeBatch, buildRnngradModel, rnngradSteps, type ModelSpec } from './models';
 import { useTfBackend, tfInfo, buildTfModel, tfSteps, type TfBackend } from './tfjs';
@@ -86,6 +87,16 @@ async function runWorkload(spec: ModelSpec, args: Args, wants: (engine: string) 
         results.push(await measure({ ...tfRow, op: 'forward' }, steps.forward, timingFor(args, slow)));
       }
       steps.dispose();
+    }
+  }
+  if (wants('brainjs') && spec.workload === 'W1' && spec.cell === 'lstm') {
+    const steps = brainjsSteps(spec, batch);
+    if (!steps) log('  (brain.js is not installed: skipping it)');
+    else {
+      log('  brain.js LSTMTimeStep([20, 20]): next value per step, its own update rule — comparable, not identical');
+      const brainRow = { ...row, model: 'lstm-timestep', engine: 'brainjs' as const, backend: 'cpu' };
+      results.push(await measure({ ...brainRow, op: 'train' }, steps.train, timingFor(args, false)));
+      results.push(await measure({ ...brainRow, op: 'forward' }, steps.forward, timingFor(args, false)));
     }
   }
   return results;
