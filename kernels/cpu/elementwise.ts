@@ -10,6 +10,8 @@
 import type { Shape } from '../../engine/shape';
 import type { Storage } from '../kernel';
 import type { UnaryOp, BinaryOp } from '../scalar';
+import { wasmUnary, WASM_UNARY_MIN } from '../wasm/unary';
+import { wasmSimdAvailable } from '../wasm/matmul';
 import {
   negF, negD, expF, expD, logF, logD, tanhF, tanhD, sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, reluF, reluD, squareF, squareD,
   sqrtF, sqrtD, addF, subF, mulF, divF,
@@ -19,9 +21,26 @@ function unknownOp(kernel: string, op: never): never {
   throw new Error(`${kernel}: unknown op '${String(op)}'`);
 }
 
+let wasmUnaryEnabled = wasmSimdAvailable();
+
+/** Turn the wasm tanh/σ path on or off (tests compare the two); returns the old setting. */
+export function useWasmUnary(on: boolean): boolean {
+  const was = wasmUnaryEnabled;
+  wasmUnaryEnabled = on && wasmSimdAvailable();
+  return was;
+}
+
+/**
+ * out = f(x) element-wise. float32 tanh and σ of at least WASM_UNARY_MIN elements run on the
+ * WebAssembly SIMD kernel (kernels/wasm/unary.ts, within a few float32 ulps of these loops).
+ */
 // #region unary-loop
 export function unary(op: UnaryOp, x: Storage, out: Storage): void {
   const n = x.length;
+  if ((op === 'tanh' || op === 'sigmoid') && wasmUnaryEnabled && n >= WASM_UNARY_MIN &&
+    x instanceof Float32Array && out instanceof Float32Array) {
+    return wasmUnary(op, x, out);
+  }
   switch (op) {
     case 'neg': for (let i = 0; i < n; i++) out[i] = negF(x[i]); return;
     case 'exp': for (let i = 0; i < n; i++) out[i] = expF(x[i]); return;
