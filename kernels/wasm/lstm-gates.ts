@@ -7,31 +7,11 @@
  */
 import type { LstmGateBuffers, Storage } from '../kernel';
 import { lstmModuleBytes } from './lstm-module';
-import { wasmApi, type WasmMemory } from './runtime';
+import { lazyFloatModule, reserveFloats } from './runtime';
 
 type GatesFn = (z: number, cPrev: number, out: number, plane: number, batch: number, units: number) => void;
 
-interface Instance {
-  readonly memory: WasmMemory;
-  readonly sigmoid: GatesFn;
-  readonly hard: GatesFn;
-  floats: Float32Array;
-}
-
-let instance: Instance | null = null;
-const PAGE = 65536;
-
-function getInstance(): Instance {
-  if (instance) return instance;
-  if (!wasmApi) throw new Error('wasmLstmGates: this JavaScript engine has no WebAssembly');
-  const memory = new wasmApi.Memory({ initial: 4 });
-  const exports = new wasmApi.Instance(new wasmApi.Module(lstmModuleBytes()), { env: { memory } }).exports;
-  instance = {
-    memory, sigmoid: exports.lstm_gates_sigmoid as GatesFn, hard: exports.lstm_gates_hard as GatesFn,
-    floats: new Float32Array(memory.buffer),
-  };
-  return instance;
-}
+const getModule = lazyFloatModule('wasmLstmGates', lstmModuleBytes, 4);
 
 /** Whether every array of the call is float32 (the only dtype the wasm kernel handles). */
 export function allFloat32(z: Storage, cPrev: Storage, saved: LstmGateBuffers): boolean {
@@ -43,7 +23,7 @@ export function allFloat32(z: Storage, cPrev: Storage, saved: LstmGateBuffers): 
 /** The fused LSTM gate math of one step (see kernels/kernel.ts `lstmGates`), float32 only. */
 export function wasmLstmGates(z: Float32Array, cPrev: Float32Array, batch: number, units: number, hard: boolean,
   saved: LstmGateBuffers): void {
-  const inst = getInstance();
+  const inst = getModule();
   const n = batch * units;
   if (n === 0) return;
   // Float offsets; each region padded by 4 floats for the last row's spill (see lstm-module.ts).
@@ -51,15 +31,11 @@ export function wasmLstmGates(z: Float32Array, cPrev: Float32Array, batch: numbe
   const cAt = zAt + 4 * n + 4;
   const plane = n + 4;
   const outAt = cAt + n + 4;
-  const bytes = 4 * (outAt + 7 * plane);
-  if (bytes > inst.memory.buffer.byteLength) {
-    inst.memory.grow(Math.ceil((bytes - inst.memory.buffer.byteLength) / PAGE));
-    inst.floats = new Float32Array(inst.memory.buffer);
-  }
+  reserveFloats(inst, outAt + 7 * plane);
   const mem = inst.floats;
   mem.set(z.subarray(0, 4 * n), zAt);
   mem.set(cPrev.subarray(0, n), cAt);
-  (hard ? inst.hard : inst.sigmoid)(4 * zAt, 4 * cAt, 4 * outAt, 4 * plane, batch, units);
+  ((hard ? inst.exports.lstm_gates_hard : inst.exports.lstm_gates_sigmoid) as GatesFn)(4 * zAt, 4 * cAt, 4 * outAt, 4 * plane, batch, units);
   const outputs = [saved.i, saved.f, saved.g, saved.o, saved.c, saved.tanhC, saved.h];
   outputs.forEach((o, q) => o.set(mem.subarray(outAt + q * plane, outAt + q * plane + n)));
 }

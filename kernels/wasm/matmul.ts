@@ -12,14 +12,13 @@
 import type { MatmulDims } from '../kernel';
 import { gemmModuleBytes, MR, NR, type PackFn } from './gemm-module';
 import { packPanels, type PackFns } from './pack';
-import { wasmApi, type WasmMemory } from './runtime';
+import { wasmApi, reserveFloats, type WasmMemory } from './runtime';
 import { runBlocks, startHelper, type BlockJob, type Helper } from './threads';
 
 /** k-block: a B̃ panel is KC · NR · 4 bytes = 8 KiB, well inside L1. */
 const KC = 256;
 /** Row block: an Ã block is MC · KC · 4 bytes = 128 KiB, inside L2. */
 const MC = MR * Math.floor(128 / MR);
-const PAGE = 65536;
 /** The shared memory's ceiling (1 GiB): a shared wasm memory must declare one. */
 const MAX_PAGES = 16384;
 /**
@@ -110,10 +109,7 @@ function getHelper(inst: Instance): Helper | null {
 
 /** Make the memory at least `floats` floats long. */
 function reserve(inst: Instance, floats: number): void {
-  const bytes = floats * 4;
-  if (bytes <= inst.memory.buffer.byteLength) return;
-  inst.memory.grow(Math.ceil((bytes - inst.memory.buffer.byteLength) / PAGE));
-  inst.floats = new Float32Array(inst.memory.buffer); // growing replaces the buffer object
+  reserveFloats(inst, floats);
 }
 
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;

@@ -9,7 +9,7 @@
  */
 import { Code, I32, V128, buildModule, type FunctionDef, type ValueType } from './emit';
 import { sigmoid, tanh, type Scratch } from './simd-math';
-import { wasmApi, type WasmMemory } from './runtime';
+import { lazyFloatModule, reserveFloats } from './runtime';
 
 /** The ops this kernel implements. */
 export type WasmUnaryOp = 'tanh' | 'sigmoid';
@@ -49,40 +49,17 @@ export function unaryModuleBytes(): Uint8Array<ArrayBuffer> {
 
 type UnaryFn = (p: number, end: number) => void;
 
-interface Instance {
-  readonly memory: WasmMemory;
-  readonly tanh: UnaryFn;
-  readonly sigmoid: UnaryFn;
-  floats: Float32Array;
-}
-
-let instance: Instance | null = null;
-const PAGE = 65536;
-
-function getInstance(): Instance {
-  if (instance) return instance;
-  if (!wasmApi) throw new Error('wasmUnary: this JavaScript engine has no WebAssembly');
-  const memory = new wasmApi.Memory({ initial: 1 });
-  const exports = new wasmApi.Instance(new wasmApi.Module(unaryModuleBytes()), { env: { memory } }).exports;
-  instance = {
-    memory, tanh: exports.unary_tanh as UnaryFn, sigmoid: exports.unary_sigmoid as UnaryFn,
-    floats: new Float32Array(memory.buffer),
-  };
-  return instance;
-}
+const getModule = lazyFloatModule('wasmUnary', unaryModuleBytes, 1);
 
 /** out[i] = op(x[i]) for i < x.length, float32 (x and out may be the same array). */
 export function wasmUnary(op: WasmUnaryOp, x: Float32Array, out: Float32Array): void {
   const n = x.length;
   if (n === 0) return;
-  const inst = getInstance();
+  const inst = getModule();
   const padded = (n + 3) & ~3; // whole vectors; the padding lanes are computed and dropped
-  if (4 * padded > inst.memory.buffer.byteLength) {
-    inst.memory.grow(Math.ceil((4 * padded - inst.memory.buffer.byteLength) / PAGE));
-    inst.floats = new Float32Array(inst.memory.buffer);
-  }
+  reserveFloats(inst, padded);
   const mem = inst.floats;
   mem.set(x);
-  (op === 'tanh' ? inst.tanh : inst.sigmoid)(0, 4 * padded);
+  ((op === 'tanh' ? inst.exports.unary_tanh : inst.exports.unary_sigmoid) as UnaryFn)(0, 4 * padded);
   out.set(n === mem.length ? mem : mem.subarray(0, n));
 }
