@@ -3,6 +3,7 @@
  * built on it. This file is the public API; the README walks through it in reading order.
  */
 export { Tensor, allocate } from './engine/tensor';
+export { tidy } from './engine/tidy';
 export type { DType, Storage, NestedArray } from './engine/tensor';
 export { Random, globalRandom, manualSeed } from './engine/random';
 export { OpError, broadcastShapes } from './engine/shape';

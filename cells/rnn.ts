@@ -21,6 +21,7 @@ import type { RecurrentCell } from './cell';
 import { SequenceDropout, DropoutOptions, validateDropout, ZoneoutStep } from './dropout';
 import { reverseTime, timeStep, maskColumn } from './sequence-ops';
 import { fusedPass } from './fused-paths';
+import { getKernels } from '../kernels/registry';
 import { uniqueLayerName, snakeCase } from './names';
 import { RNN_FIXED } from './keras-config';
 
@@ -142,7 +143,9 @@ export class RNN implements Layer {
       if (mask) mask = reverseTime(mask.detach());
     }
     // The fused ops know Keras masking only from zero initial states (output = state then).
-    if (this.fused && drop.fusable && (mask === null || !options.initialState)) {
+    // They loop over host arrays, so on a device backend the composed step runs instead: every
+    // op of it has a device kernel, and the sequence stays on the device (kernels/gpu/README.md).
+    if (this.fused && !getKernels().device && drop.fusable && (mask === null || !options.initialState)) {
       const fused = fusedPass(cell, seq, initial, drop, this.returnSequences, mask);
       if (fused) return fused;
     }

@@ -9,6 +9,7 @@
 import type { Tensor, Storage } from './tensor';
 import { sameShape, fmt, OpError } from './shape';
 import { getKernels } from '../kernels/registry';
+import type { DeviceArray } from '../kernels/kernel';
 
 /** A backward rule: the gradient of the output in, one gradient per input out (null = none). */
 export type BackwardRule = (dOut: Tensor) => readonly (Tensor | null)[];
@@ -150,6 +151,12 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
     if (!previous) {
       next = g;
       if (isLeaf) borrowed.push(target);
+    } else if (kernels.device && (previous.onDevice || g.onDevice)) {
+      // On a device backend the sum is a new device array (device arrays are never written in place).
+      const d = kernels.device;
+      const sum = d.binary('add', previous.deviceValues(d), previous.shape, g.deviceValues(d), g.shape, previous.shape);
+      next = new (target.constructor as typeof Tensor)(sum ?? hostSum(previous, g), previous.shape);
+      owned.add(next);
     } else if (owned.has(previous)) {
       kernels.addInto(previous.data, g.data);
       next = previous;
@@ -222,12 +229,23 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
  */
 function unshareLeafGrads(borrowed: readonly Tensor[], owned: ReadonlySet<Tensor>, dOut: Tensor | undefined): void {
   if (borrowed.length === 0) return;
-  const seen = new Set<Storage>();
-  if (dOut) seen.add(dOut.data);
+  // Compared by their values without reading them back: a leaf's gradient still on a device is
+  // read back into its own host array when the host asks, so only host arrays are ever shared.
+  const seen = new Set<Storage | DeviceArray>();
+  if (dOut) seen.add(dOut.values);
   for (const leaf of borrowed) {
     const g = leaf.grad;
     if (g === null || owned.has(g)) continue;
-    if (seen.has(g.data)) leaf.grad = new (leaf.constructor as typeof Tensor)(g.data.slice(), g.shape);
-    seen.add(leaf.grad!.data);
+    if (seen.has(g.values)) {
+      leaf.grad = new (leaf.constructor as typeof Tensor)(g.onDevice ? g.values : g.data.slice(), g.shape);
+    }
+    seen.add(leaf.grad!.values);
   }
+}
+
+/** previous + g on the host (when the device kernels decline the add). */
+function hostSum(previous: Tensor, g: Tensor): Storage {
+  const sum = previous.data.slice();
+  getKernels().addInto(sum, g.data);
+  return sum;
 }

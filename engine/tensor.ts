@@ -5,6 +5,7 @@
 import { Shape, fmt, OpError } from './shape';
 import type { TapeEntry } from './tape';
 import { runBackward } from './tape';
+import type { DeviceArray, DeviceKernels } from '../kernels/kernel';
 
 /** The element types rnngrad stores. float32 is the default; float64 is for gradient checks. */
 export type DType = 'float32' | 'float64';
@@ -23,8 +24,6 @@ let nextId = 0;
 
 export class Tensor {
   // #region tensor-fields
-  /** Flat row-major storage. */
-  readonly data: Storage;
   readonly shape: Shape;
   readonly dtype: DType;
   readonly size: number;
@@ -40,11 +39,49 @@ export class Tensor {
   name: string | undefined;
   // #endregion tensor-fields
 
+  // #region tensor-storage
+  /**
+   * Where the values are. On the js kernels always `host`: flat row-major storage. On a device
+   * backend an op's result starts as `device` only (host null) and moves to the host when the
+   * host asks for it (`data`); a host tensor an op uploads keeps both until the host touches it.
+   */
+  private host: Storage | null;
+  private device: DeviceArray | null;
+
+  /**
+   * The values on the host, flat and row-major. For a tensor on the device this is the readback
+   * (once); from then on the host copy is the only one, so it may be written in place
+   * (optimizers update weights this way) and the next device op uploads it again.
+   */
+  get data(): Storage {
+    if (this.host === null) this.host = this.device!.read();
+    this.device = null;
+    return this.host;
+  }
+
+  /** Where the values are without moving them: the host array, or the device array. */
+  get values(): Storage | DeviceArray {
+    return this.host ?? this.device!;
+  }
+
+  /** True while the values are on a device and not (yet) on the host. */
+  get onDevice(): boolean {
+    return this.host === null;
+  }
+
+  /** The values on `kernels`' device: uploaded once, then kept beside the host copy. */
+  deviceValues(kernels: DeviceKernels): DeviceArray {
+    if (this.device === null || this.device.owner !== kernels || this.device.released) this.device = kernels.upload(this.data);
+    return this.device;
+  }
+  // #endregion tensor-storage
+
   /**
    * Wrap `data` (not copied) with `shape` (not copied either: ops make tensors by the thousand,
    * so the caller hands over an array it will not change; the creation functions copy theirs).
+   * `data` may be a DeviceArray: the result of a device kernel, left on the device.
    */
-  constructor(data: Storage, shape: Shape, requiresGrad = false, name?: string) {
+  constructor(data: Storage | DeviceArray, shape: Shape, requiresGrad = false, name?: string) {
     let size = 1;
     for (let i = 0; i < shape.length; i++) {
       const d = shape[i];
@@ -54,9 +91,11 @@ export class Tensor {
     if (data.length !== size) {
       throw new OpError('tensor', `shape ${fmt(shape)} needs ${size} elements, got ${data.length}`);
     }
-    this.data = data;
+    const onHost = data instanceof Float32Array || data instanceof Float64Array;
+    this.host = onHost ? data : null;
+    this.device = onHost ? null : data;
     this.shape = shape;
-    this.dtype = dtypeOf(data);
+    this.dtype = onHost ? dtypeOf(data) : data.dtype;
     this.size = size;
     this.requiresGrad = requiresGrad;
     this.name = name;
@@ -113,7 +152,7 @@ export class Tensor {
 
   /** The same data, cut from the tape: gradients do not flow through the result. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, false, this.name);
+    return new Tensor(this.values, this.shape, false, this.name);
   }
 
   /** Forget the accumulated gradient. */

@@ -12,8 +12,54 @@
  */
 import type { Shape } from '../engine/shape';
 import type { UnaryOp, BinaryOp } from './scalar';
+import type { DType } from '../engine/tensor';
 
 export type Storage = Float32Array | Float64Array;
+
+/**
+ * Values in a device's memory (a gpu.js texture), made by a backend's `DeviceKernels`. The engine
+ * never looks inside: a tensor holding one passes it back to the device kernels, and `read()`
+ * is the readback — the only way its values reach the host.
+ */
+export interface DeviceArray {
+  readonly length: number;
+  /** The dtype the host copy will have (the device itself computes in float32). */
+  readonly dtype: DType;
+  /** The kernels that made it (a DeviceArray only goes back into those). */
+  readonly owner: DeviceKernels;
+  /** Freed by the end of a `tidy` scope: its values are gone (read() and kernels refuse it). */
+  readonly released: boolean;
+  /** Copy the values to the host: one readback. */
+  read(): Storage;
+}
+
+/**
+ * The kernels a device backend runs with the result left on the device: the same math as the
+ * `Kernels` methods of the same name, but each returns a new DeviceArray instead of filling
+ * `out`, and takes DeviceArray operands (`upload` puts host data there, once per tensor).
+ * A method returns null for a call it does not take (a layout it does not cover, a call under its
+ * size threshold); the op then runs the host kernel on the host values.
+ */
+export interface DeviceKernels {
+  /** Copy host values to the device: one upload. */
+  upload(x: Storage): DeviceArray;
+  /** Start collecting the device arrays made from now on (engine/tidy.ts). */
+  beginScope(): void;
+  /** Free every device array made since the matching beginScope, except `keep` (handed to the enclosing scope). */
+  endScope(keep: readonly DeviceArray[]): void;
+  unary(op: UnaryOp, x: DeviceArray): DeviceArray | null;
+  unaryBackward(op: UnaryOp, x: DeviceArray, y: DeviceArray, dy: DeviceArray): DeviceArray | null;
+  binary(op: BinaryOp, a: DeviceArray, aShape: Shape, b: DeviceArray, bShape: Shape, outShape: Shape): DeviceArray | null;
+  sumTo(x: DeviceArray, xShape: Shape, outShape: Shape): DeviceArray | null;
+  reduce(op: 'sum' | 'max', x: DeviceArray, outer: number, n: number, inner: number): DeviceArray | null;
+  matmul(a: DeviceArray, b: DeviceArray, dims: MatmulDims): DeviceArray | null;
+  permute(x: DeviceArray, shape: Shape, perm: readonly number[]): DeviceArray | null;
+  slice(x: DeviceArray, shape: Shape, begin: readonly number[], outShape: Shape): DeviceArray | null;
+  /** Zeros of `shape` with `part` (of partShape) at `begin` — slice's backward. */
+  pad(part: DeviceArray, partShape: Shape, begin: readonly number[], shape: Shape): DeviceArray | null;
+  /** The parts (each [outer, lengths[k], inner]) joined along the middle axis. */
+  concat(parts: readonly DeviceArray[], outer: number, lengths: readonly number[], inner: number): DeviceArray | null;
+}
 
 /** Shapes of a (batched) matrix product out[b] = op(A[b]) · op(B[b]). */
 export interface MatmulDims {
@@ -44,6 +90,12 @@ export interface LstmGateBuffers {
 export interface Kernels {
   /** "js" for rnngrad's own CPU kernels, "gpu.js/<mode>" for the gpu.js ones. */
   readonly name: string;
+  /**
+   * A device backend's kernels that keep results on the device (see DeviceKernels); absent for
+   * the js kernels. When present, the ops run on it first and tensors stay on the device
+   * between ops until the host reads them (`Tensor.data`).
+   */
+  readonly device?: DeviceKernels;
 
   // #region elementwise-kernels
   /** out = f(x) element-wise. */

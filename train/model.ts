@@ -7,6 +7,7 @@
  */
 import { Tensor, Storage, allocate } from '../engine/tensor';
 import { noGrad } from '../engine/tape';
+import { tidy } from '../engine/tidy';
 import { mse, softmaxCrossEntropy } from '../engine/ops';
 import { fmt } from '../engine/shape';
 import type { Layer } from '../cells/layer';
@@ -110,7 +111,8 @@ export class Sequential {
   predict(x: Tensor, options: { batchSize?: number } = {}): Tensor {
     const batchSize = options.batchSize ?? 256;
     const n = x.shape[0];
-    if (n <= batchSize) return noGrad(() => this.call(x)).detach();
+    // tidy: on a device backend, free what the forward made (the result is kept)
+    if (n <= batchSize) return tidy(() => noGrad(() => this.call(x)).detach());
     const perSample = x.size / n;
     let out: Storage | null = null;
     let outShape: number[] = [];
@@ -119,12 +121,14 @@ export class Sequential {
         const count = Math.min(batchSize, n - start);
         // A view of the rows, no copy.
         const chunk = new Tensor(x.data.subarray(start * perSample, (start + count) * perSample), [count, ...x.shape.slice(1)]);
-        const y = this.call(chunk);
-        if (out === null) {
-          outShape = [n, ...y.shape.slice(1)];
-          out = allocate(y.dtype, (n * y.size) / count);
-        }
-        out.set(y.data, (start * y.size) / count);
+        tidy(() => {
+          const y = this.call(chunk);
+          if (out === null) {
+            outShape = [n, ...y.shape.slice(1)];
+            out = allocate(y.dtype, (n * y.size) / count);
+          }
+          out.set(y.data, (start * y.size) / count);
+        });
       }
     });
     return new Tensor(out as unknown as Storage, outShape);
@@ -146,6 +150,11 @@ export class Sequential {
    */
   // #region train-on-batch
   trainOnBatch(x: Tensor, y: Tensor, options: { stopOnNaN?: boolean } = {}): number {
+    // On a device backend, the step's textures are freed when it ends (engine/tidy.ts).
+    return tidy(() => this.step(x, y, options));
+  }
+
+  private step(x: Tensor, y: Tensor, options: { stopOnNaN?: boolean }): number {
     const optimizer = this.optimizer;
     if (!optimizer) throw new Error(`${this.name}.trainOnBatch: call compile({ optimizer }) first`);
     this.build(x.shape[x.rank - 1]);
@@ -173,7 +182,7 @@ export class Sequential {
   evaluate(x: Tensor, y: Tensor, options: { batchSize?: number } = {}): number {
     const pred = this.predict(x, options);
     if (!sameShape(pred, y)) throw new Error(`${this.name}.evaluate: the model outputs ${fmt(pred.shape)} but the targets are ${fmt(y.shape)}`);
-    return noGrad(() => LOSSES[this.loss](pred, y).item());
+    return tidy(() => noGrad(() => LOSSES[this.loss](pred, y).item()));
   }
 
   /** Mini-batch training in a seeded shuffled order (train/fit.ts). */

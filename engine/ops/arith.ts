@@ -7,15 +7,15 @@ import { record } from '../tape';
 import { broadcastShapes, sameShape, Shape, OpError, fmt } from '../shape';
 import { getKernels } from '../../kernels/registry';
 import type { BinaryOp } from '../../kernels/scalar';
-import { empty, asTensor, sameDtype } from './util';
+import { empty, asTensor, sameDtype, compute, dev } from './util';
 
 function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   sameDtype(op, a, b);
   // Equal shapes (the common case) need no broadcasting and can share the shape array.
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
-  const out = empty(shape, a.dtype);
-  getKernels().binary(op, a.data, a.shape, b.data, b.shape, out.data, shape);
-  return out;
+  return compute(shape, a.dtype,
+    (d) => d.binary(op, dev(a, d), a.shape, dev(b, d), b.shape, shape),
+    (k, out) => k.binary(op, a.data, a.shape, b.data, b.shape, out, shape));
 }
 
 /** sumTo(x, shape): the sum of x over the axes along which `shape` was broadcast to x.shape; d/dx: broadcast back. */
@@ -24,8 +24,10 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
   if (!sameShape(broadcastShapes('sumTo', shape, x.shape), x.shape)) {
     throw new OpError('sumTo', `${fmt(x.shape)} is not a broadcast of ${fmt(shape)}`);
   }
-  const out = empty(shape.slice(), x.dtype); // a copy: the caller's array may change later
-  getKernels().sumTo(x.data, x.shape, out.data, out.shape);
+  const outShape = shape.slice(); // a copy: the caller's array may change later
+  const out = compute(outShape, x.dtype,
+    (d) => d.sumTo(dev(x, d), x.shape, outShape),
+    (k, o) => k.sumTo(x.data, x.shape, o, outShape));
   return record('sumTo', [x], out, (dOut) => [broadcastTo(dOut, x.shape)]);
 }
 
@@ -80,8 +82,7 @@ export function div(a: Tensor, b: Tensor | number): Tensor {
 
 /** −x;  d/dx = −1. */
 export function neg(x: Tensor): Tensor {
-  const out = empty(x.shape, x.dtype);
-  getKernels().unary('neg', x.data, out.data);
+  const out = compute(x.shape, x.dtype, (d) => d.unary('neg', dev(x, d)), (k, o) => k.unary('neg', x.data, o));
   return record('neg', [x], out, (dOut) => [neg(dOut)]);
 }
 

@@ -1,11 +1,12 @@
 /** Loss functions: each returns a scalar tensor. */
 import { Tensor } from '../tensor';
-import { record } from '../tape';
+import { record, noGrad } from '../tape';
 import { OpError, fmt, sameShape } from '../shape';
 import { getKernels } from '../../kernels/registry';
 import { empty, sameDtype } from './util';
 import { logSoftmax } from './nn';
-import { mul, neg } from './arith';
+import { mul, neg, sub, div } from './arith';
+import { square } from './unary';
 import { sum } from './reduce';
 
 /** mse(p, t) = mean((p − t)²) over every element (as Keras);  ∂/∂p = 2(p − t)/N, ∂/∂t = −2(p − t)/N. */
@@ -14,20 +15,12 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
     throw new OpError('mse', `prediction ${fmt(pred.shape)} and target ${fmt(target.shape)} differ in shape`);
   }
   sameDtype('mse', pred, target);
-  const kernels = getKernels();
   const n = pred.size;
-  const diff = empty(pred.shape, pred.dtype);
-  kernels.binary('sub', pred.data, pred.shape, target.data, target.shape, diff.data, pred.shape);
-  const squared = empty(pred.shape, pred.dtype);
-  kernels.unary('square', diff.data, squared.data);
-  const out = empty([], pred.dtype);
-  kernels.reduce('sum', squared.data, 1, n, 1, out.data);
-  out.data[0] /= n;
+  // The values, computed by the ops without recording them: the one tape entry is 'mse'.
+  const diff = noGrad(() => sub(pred, target));
+  const out = noGrad(() => div(sum(square(diff)), n));
   return record('mse', [pred, target], out, (dOut) => {
-    const scale = empty([], pred.dtype);
-    scale.data[0] = (2 * dOut.data[0]) / n;
-    const dp = empty(pred.shape, pred.dtype);
-    getKernels().binary('mul', diff.data, diff.shape, scale.data, scale.shape, dp.data, pred.shape);
+    const dp = mul(diff, div(mul(dOut, 2), n)); // 2(p − t)/N · dOut
     return [dp, target.requiresGrad ? neg(dp) : null];
   });
 }

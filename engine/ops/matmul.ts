@@ -10,8 +10,7 @@
 import { Tensor } from '../tensor';
 import { record } from '../tape';
 import { OpError, fmt } from '../shape';
-import { getKernels } from '../../kernels/registry';
-import { empty, sameDtype } from './util';
+import { sameDtype, compute, dev } from './util';
 import { reshape } from './shape-ops';
 import { sumTo } from './arith';
 
@@ -49,8 +48,10 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const kb = transB ? b.shape[r + 1] : b.shape[r];
   const n = transB ? b.shape[r] : b.shape[r + 1];
   if (k !== kb) throw new OpError('matmul', `${sym}: inner dimensions ${k} ≠ ${kb}`);
-  const out = empty(batched ? [batch, m, n] : [m, n], a.dtype);
-  getKernels().matmul(a.data, b.data, out.data, { batch, m, n, k, transA, transB, batchB: true });
+  const dims = { batch, m, n, k, transA, transB, batchB: true };
+  const out = compute(batched ? [batch, m, n] : [m, n], a.dtype,
+    (d) => d.matmul(dev(a, d), dev(b, d), dims),
+    (kernels, y) => kernels.matmul(a.data, b.data, y, dims));
   // #region matmul-backward
   return record('matmul', [a, b], out, (dY) => {
     let dA: Tensor | null = null;

@@ -6,7 +6,7 @@ import { Tensor } from '../tensor';
 import { record } from '../tape';
 import { normAxis, aroundAxis } from '../shape';
 import { getKernels } from '../../kernels/registry';
-import { empty } from './util';
+import { empty, compute, dev } from './util';
 import { reshape } from './shape-ops';
 import { broadcastTo, mul, div } from './arith';
 
@@ -21,8 +21,9 @@ function reducedShapes(x: Tensor, axis: number | undefined, op: string): { keep:
 /** sum(x, axis?, keepDims) = Σ x;  d/dx = 1 (the gradient is broadcast back). */
 export function sum(x: Tensor, axis?: number, keepDims = false): Tensor {
   const r = reducedShapes(x, axis, 'sum');
-  const out = empty(keepDims ? r.keep : r.drop, x.dtype);
-  getKernels().reduce('sum', x.data, r.outer, r.n, r.inner, out.data);
+  const out = compute(keepDims ? r.keep : r.drop, x.dtype,
+    (d) => d.reduce('sum', dev(x, d), r.outer, r.n, r.inner),
+    (k, o) => k.reduce('sum', x.data, r.outer, r.n, r.inner, o));
   return record('sum', [x], out, (dOut) => [broadcastTo(reshape(dOut, r.keep), x.shape)]);
 }
 

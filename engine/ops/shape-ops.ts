@@ -6,7 +6,7 @@ import { Tensor } from '../tensor';
 import { record } from '../tape';
 import { OpError, fmt, normAxis, sizeOf } from '../shape';
 import { getKernels } from '../../kernels/registry';
-import { empty, sameDtype } from './util';
+import { empty, sameDtype, compute, dev } from './util';
 
 /** reshape(x, shape) — same data, new shape (one −1 is inferred);  d/dx: reshape back. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -24,7 +24,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (sizeOf(resolved) !== x.size) {
     throw new OpError('reshape', `${fmt(x.shape)} → ${fmt(shape)}: ${x.size} elements cannot fill ${sizeOf(resolved)}`);
   }
-  const out = new Tensor(x.data, resolved);
+  const out = new Tensor(x.values, resolved); // the same values, wherever they are
   return record('reshape', [x], out, (dOut) => [reshape(dOut, x.shape)]);
 }
 
@@ -34,8 +34,9 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   if (p.length !== x.rank || [...p].sort((u, v) => u - v).some((v, i) => v !== i)) {
     throw new OpError('transpose', `${fmt(p)} is not a permutation of the ${x.rank} axes of ${fmt(x.shape)}`);
   }
-  const out = empty(p.map((i) => x.shape[i]), x.dtype);
-  getKernels().permute(x.data, x.shape, p, out.data);
+  const out = compute(p.map((i) => x.shape[i]), x.dtype,
+    (d) => d.permute(dev(x, d), x.shape, p),
+    (k, y) => k.permute(x.data, x.shape, p, y));
   const inverse = new Array<number>(p.length);
   p.forEach((axis, i) => (inverse[axis] = i));
   return record('transpose', [x], out, (dOut) => [transpose(dOut, inverse)]);
@@ -55,13 +56,14 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
       throw new OpError('slice', `begin ${fmt(begin)} size ${fmt(size)} is outside ${fmt(x.shape)} on axis ${i}`);
     }
   }
-  const out = empty(outShape, x.dtype);
-  getKernels().slice(x.data, x.shape, begin, out.data, outShape);
-  return record('slice', [x], out, (dOut) => {
-    const dx = empty(x.shape, x.dtype);
-    getKernels().writeSlice(dOut.data, outShape, begin, dx.data, x.shape);
-    return [dx];
-  });
+  const out = compute(outShape, x.dtype,
+    (d) => d.slice(dev(x, d), x.shape, begin, outShape),
+    (k, y) => k.slice(x.data, x.shape, begin, y, outShape));
+  return record('slice', [x], out, (dOut) => [
+    compute(x.shape, x.dtype,
+      (d) => d.pad(dev(dOut, d), outShape, begin, x.shape),
+      (k, dx) => k.writeSlice(dOut.data, outShape, begin, dx, x.shape)),
+  ]);
 }
 
 /** split(x, sizes | count, axis) — consecutive slices along one axis. */
@@ -102,21 +104,24 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   }
   const outShape = first.shape.slice();
   outShape[ax] = tensors.reduce((acc, t) => acc + t.shape[ax], 0);
-  const out = empty(outShape, first.dtype);
   const begins: number[][] = [];
   let start = 0;
   for (const t of tensors) {
-    const begin = outShape.map((_, i) => (i === ax ? start : 0));
-    getKernels().writeSlice(t.data, t.shape, begin, out.data, outShape);
-    begins.push(begin);
+    begins.push(outShape.map((_, i) => (i === ax ? start : 0)));
     start += t.shape[ax];
   }
+  // Every part viewed as [outer, length along the axis, inner].
+  const outer = first.shape.slice(0, ax).reduce((a, b) => a * b, 1);
+  const inner = first.shape.slice(ax + 1).reduce((a, b) => a * b, 1);
+  const out = compute(outShape, first.dtype,
+    (d) => d.concat(tensors.map((t) => dev(t, d)), outer, tensors.map((t) => t.shape[ax]), inner),
+    (k, y) => tensors.forEach((t, i) => k.writeSlice(t.data, t.shape, begins[i], y, outShape)));
   return record('concat', tensors, out, (dOut) =>
-    tensors.map((t, k) => {
+    tensors.map((t, i) => {
       if (!t.requiresGrad) return null;
-      const part = empty(t.shape, t.dtype);
-      getKernels().slice(dOut.data, outShape, begins[k], part.data, t.shape);
-      return part;
+      return compute(t.shape, t.dtype,
+        (d) => d.slice(dev(dOut, d), outShape, begins[i], t.shape),
+        (k, part) => k.slice(dOut.data, outShape, begins[i], part, t.shape));
     }),
   );
 }

@@ -7,18 +7,19 @@ import { record } from '../tape';
 import { broadcastShapes, OpError } from '../shape';
 import { getKernels } from '../../kernels/registry';
 import type { UnaryOp } from '../../kernels/scalar';
-import { empty, sameDtype } from './util';
+import { empty, sameDtype, compute, dev } from './util';
 import { broadcastTo } from './arith';
 
 // #region unary-op
 function unaryOp(op: UnaryOp, x: Tensor): Tensor {
-  const out = empty(x.shape, x.dtype);
-  getKernels().unary(op, x.data, out.data);
-  return record(op, [x], out, (dOut) => {
-    const dx = empty(x.shape, x.dtype);
-    getKernels().unaryBackward(op, x.data, out.data, dOut.data, dx.data);
-    return [dx];
-  });
+  const out = compute(x.shape, x.dtype,
+    (d) => d.unary(op, dev(x, d)),
+    (k, y) => k.unary(op, x.data, y));
+  return record(op, [x], out, (dOut) => [
+    compute(x.shape, x.dtype,
+      (d) => d.unaryBackward(op, dev(x, d), dev(out, d), dev(dOut, d)),
+      (k, dx) => k.unaryBackward(op, x.data, out.data, dOut.data, dx)),
+  ]);
 }
 // #endregion unary-op
 

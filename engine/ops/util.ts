@@ -1,6 +1,8 @@
-/** Small helpers shared by the op files: allocating outputs and checking operands. */
-import { Tensor, allocate, DType } from '../tensor';
+/** Small helpers shared by the op files: allocating outputs, choosing device or host, checking operands. */
+import { Tensor, allocate, DType, Storage } from '../tensor';
 import { Shape, OpError, fmt } from '../shape';
+import type { Kernels, DeviceKernels, DeviceArray } from '../../kernels/kernel';
+import { getKernels } from '../../kernels/registry';
 
 /** A fresh tensor of this shape and dtype (zeros). The shape array is kept, not copied: pass one nobody changes. */
 export function empty(shape: Shape, dtype: DType): Tensor {
@@ -8,6 +10,35 @@ export function empty(shape: Shape, dtype: DType): Tensor {
   for (const d of shape) size *= d;
   return new Tensor(allocate(dtype, size), shape);
 }
+
+// #region compute
+/**
+ * An op's output tensor. With device kernels (a GPU backend) the device form runs first, on the
+ * operands' device values, and its result stays on the device; when there are none, or the
+ * device declines the call (returns null), the host kernel fills a fresh array — reading any
+ * operand that is on the device back to the host through `Tensor.data`.
+ *
+ *   compute(shape, dtype,
+ *     (d) => d.matmul(dev(a, d), dev(b, d), dims),     // device: result stays there
+ *     (k, out) => k.matmul(a.data, b.data, out, dims)) // host: the js kernels
+ */
+export function compute(shape: Shape, dtype: DType, onDevice: ((d: DeviceKernels) => DeviceArray | null) | null,
+  onHost: (k: Kernels, out: Storage) => void): Tensor {
+  const k = getKernels();
+  if (k.device && onDevice) {
+    const result = onDevice(k.device);
+    if (result) return new Tensor(result, shape);
+  }
+  const out = empty(shape, dtype);
+  onHost(k, out.data);
+  return out;
+}
+
+/** A tensor's values on the device `d` (uploaded once if they are on the host). */
+export function dev(t: Tensor, d: DeviceKernels): DeviceArray {
+  return t.deviceValues(d);
+}
+// #endregion compute
 
 /**
  * A number operand becomes a scalar tensor of the other operand's dtype. Anything else (undefined,

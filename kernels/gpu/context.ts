@@ -41,6 +41,17 @@ function clampedTanh(x: number): number {
   return Math.tanh(Math.min(Math.max(x, -15), 15));
 }
 
+/**
+ * ⌊a / b⌋ for integers a ≥ 0, b > 0, exactly: GLSL's float division may land just below an
+ * integer quotient, so the floor is corrected by one multiplication each way (exact below 2²⁴).
+ */
+function floorDiv(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  if (q * b > a) q = q - 1;
+  if ((q + 1) * b <= a) q = q + 1;
+  return q;
+}
+
 /** Every formula in kernels/scalar.ts, by function name, compiled into each kernel that needs it. */
 const formulaSources: ReadonlyArray<{ name: string; source: string; arity: number }> = Object.entries(scalar)
   .filter((entry): entry is [string, (...xs: number[]) => number] => typeof entry[1] === 'function')
@@ -62,6 +73,8 @@ export interface KernelSpec {
   readonly loop?: number;
   /** Keep the output on the device as a texture (GL) for the next kernel of the chain. */
   readonly pipeline?: boolean;
+  /** With pipeline: a new texture per call (a device array that outlives the next call), not one reused. */
+  readonly immutable?: boolean;
 }
 
 /** Calls counted per kernel family: where they ran and how many kernels were compiled. */
@@ -74,19 +87,26 @@ export interface GpuStats {
   builds: number;
   /** Kernels gpu.js moved to a different backend than the probe's (each is also reported on stderr). */
   readonly degraded: string[];
+  /** Host arrays copied to the device to stay there (device kernels; kernels/gpu/device.ts). */
+  uploads: number;
+  /** Device arrays read back to the host (`Tensor.data` of a tensor on the device). */
+  readbacks: number;
+  /** Textures made by device kernels and not yet freed (freed when their array is garbage-collected). */
+  liveTextures: number;
 }
 
 export class GpuContext {
   readonly gpu: GPU;
   /** The mode the probe kernel actually ran on. */
   readonly mode: GpuMode;
-  readonly stats: GpuStats = { gpuCalls: {}, jsCalls: {}, builds: 0, degraded: [] };
+  readonly stats: GpuStats = { gpuCalls: {}, jsCalls: {}, builds: 0, degraded: [], uploads: 0, readbacks: 0, liveTextures: 0 };
   private readonly cache = new Map<string, IKernelRunShortcut>();
   private readonly checked = new Set<string>();
 
   constructor(mode?: GpuMode) {
     this.gpu = new GPU(mode ? { mode } : {});
     this.gpu.addFunction(clampedTanh, { argumentTypes: { x: 'Number' }, returnType: 'Number' });
+    this.gpu.addFunction(floorDiv, { argumentTypes: { a: 'Number', b: 'Number' }, returnType: 'Number' });
     for (const f of formulaSources) {
       const argumentTypes: Record<string, 'Number'> = {};
       for (const p of parameterNames(f.source)) argumentTypes[p] = 'Number';
@@ -138,7 +158,7 @@ export class GpuContext {
       precision: 'single',
       tactic: 'precision',
       pipeline: spec.pipeline ?? false,
-      immutable: false,
+      immutable: spec.immutable ?? false,
     }).setLoopMaxIterations(Math.max(1, spec.loop ?? 1));
   }
 }

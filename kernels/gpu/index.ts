@@ -34,7 +34,7 @@
  * are options (default 0: everything on gpu.js), stated in the backend's notice line and by
  * describeGpuKernels(); the calls they divert are counted per kernel family in `stats.jsCalls`.
  */
-import type { Kernels, Storage, MatmulDims, LstmGateBuffers } from '../kernel';
+import type { Kernels, Storage, MatmulDims, LstmGateBuffers, DeviceKernels } from '../kernel';
 import type { Shape } from '../../engine/shape';
 import type { UnaryOp, BinaryOp } from '../scalar';
 import { cpuKernels } from '../cpu';
@@ -43,6 +43,7 @@ import * as ew from './elementwise';
 import * as mm from './matmul';
 import * as red from './reduce';
 import * as lstm from './lstm';
+import { createDeviceKernels } from './device';
 
 export type { GpuMode, GpuStats } from './context';
 
@@ -61,6 +62,8 @@ export interface GpuKernels extends Kernels {
   readonly minElements: number;
   readonly minMatmulWork: number;
   readonly stats: GpuStats;
+  /** The kernels whose results stay on the device (kernels/gpu/device.ts). */
+  readonly device: DeviceKernels;
 }
 
 /** Build the gpu.js kernels (one GPU instance, kernels compiled lazily per shape and cached). */
@@ -85,6 +88,7 @@ export function createGpuKernels(options: GpuKernelOptions = {}): GpuKernels {
     minElements,
     minMatmulWork,
     stats: ctx.stats,
+    device: createDeviceKernels(ctx, minElements, minMatmulWork),
     unary: (op: UnaryOp, x: Storage, out: Storage) =>
       route('unary', out.length, minElements, () => ew.unary(ctx, op, x, out), () => js.unary(op, x, out)),
     unaryBackward: (op: UnaryOp, x: Storage, y: Storage, dy: Storage, out: Storage) =>

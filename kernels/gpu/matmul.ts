@@ -13,16 +13,25 @@
 import type { Storage, MatmulDims } from '../kernel';
 import { GpuContext, f32, readInto, outputOf } from './context';
 
-/** The shader source of one variant, with the shape written in as literals. */
-export function matmulSource(d: MatmulDims): string {
+/**
+ * The index expressions of A[i, p] and B[p, j] for batch entry `z`, row `i`, column `j` (shader
+ * expressions), with the shape written in as literals; p is the loop variable.
+ */
+export function matmulIndices(d: MatmulDims, z: string, i: string, j: string): { aIdx: string; bIdx: string } {
   const { m, n, k } = d;
-  const aOff = `this.thread.z * ${m * k}`;
-  const bOff = d.batchB ? `this.thread.z * ${k * n}` : '0';
-  const aIdx = d.transA ? `${aOff} + p * ${m} + this.thread.y` : `${aOff} + this.thread.y * ${k} + p`;
-  const bIdx = d.transB ? `${bOff} + this.thread.x * ${k} + p` : `${bOff} + p * ${n} + this.thread.x`;
+  const aOff = `${z} * ${m * k}`;
+  const bOff = d.batchB ? `${z} * ${k * n}` : '0';
+  const aIdx = d.transA ? `${aOff} + p * ${m} + ${i}` : `${aOff} + ${i} * ${k} + p`;
+  const bIdx = d.transB ? `${bOff} + ${j} * ${k} + p` : `${bOff} + p * ${n} + ${j}`;
+  return { aIdx, bIdx };
+}
+
+/** The shader source of one variant (threads: x = column, y = row, z = batch entry). */
+export function matmulSource(d: MatmulDims): string {
+  const { aIdx, bIdx } = matmulIndices(d, 'this.thread.z', 'this.thread.y', 'this.thread.x');
   return `function(a, b) {
     let sum = 0;
-    for (let p = 0; p < ${k}; p++) {
+    for (let p = 0; p < ${d.k}; p++) {
       sum += a[${aIdx}] * b[${bIdx}];
     }
     return sum;
