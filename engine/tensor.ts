@@ -54,9 +54,11 @@ export class Tensor {
    * (optimizers update weights this way) and the next device op uploads it again.
    */
   get data(): Storage {
-    if (this.host === null) this.host = this.device!.read();
-    this.device = null;
-    return this.host;
+    if (this.device !== null) {
+      if (this.host === null) this.host = this.device.read();
+      this.device = null; // the host copy is the only one now
+    }
+    return this.host!;
   }
 
   /** Where the values are without moving them: the host array, or the device array. */

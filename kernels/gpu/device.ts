@@ -165,12 +165,15 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
 
   const device: DeviceKernels = {
     upload(x: Storage): GpuArray {
-      ctx.stats.uploads++;
       const n = x.length;
+      const dtype: DType = x instanceof Float64Array ? 'float64' : 'float32';
+      // nothing to copy (gpu.js cannot make an empty output); every kernel declines an empty call
+      if (n === 0) return new GpuArray(device, ctx, new Float32Array(0), 0, dtype);
+      ctx.stats.uploads++;
       const result = ctx.run('upload', `dev:upload:${n}`, () => ({
         source: 'function(a) { return a[this.thread.x]; }', output: [n], pipeline: true, immutable: true,
       }), [f32(x)]);
-      return made(new GpuArray(device, ctx, asFlat(result), n, x instanceof Float64Array ? 'float64' : 'float32'));
+      return made(new GpuArray(device, ctx, asFlat(result), n, dtype));
     },
 
     beginScope(): void {

@@ -17,15 +17,13 @@
  *   rnngrad's RNN layers use on small rows); and any call below `minSize` (see below) or with a
  *   broadcast / sumTo layout the gpu.js kernels don't cover.
  *
- * Readbacks — where data leaves the device. The interface passes host typed arrays, so every
- * call uploads its inputs (Float64Array rounded to float32 once) and reads its result back
- * before returning: one readback per call, none in between. Inside one call the data stays on the
- * device: a two-stage reduction passes its partial sums to the second stage as a pipeline texture,
- * a matmul's transposed operands are indexed in place, and the LSTM gate kernels produce all
- * seven (or five) outputs in one kernel and one readback; sumTo's summed·kept·summed layout
- * chains two reductions through a texture.
- * Keeping tensors on the device *across* calls needs a device-resident storage type in the
- * Kernels interface (see kernels/gpu/README.md).
+ * Two halves. This file is the host half — the `Kernels` interface over host typed arrays: every
+ * call uploads its inputs (a Float64Array rounded to float32 once) and reads its result back
+ * before returning (inside one call the data stays on the device: a two-stage reduction passes
+ * its partial sums on as a pipeline texture, the LSTM gate kernels produce all their outputs in
+ * one readback). The device half (device.ts, the `device` member) leaves every result on the
+ * device for the next op; the engine uses it whenever it can, and then a tensor's values reach the
+ * host only when the host reads `Tensor.data` (kernels/gpu/README.md lists where that happens).
  *
  * Small calls: each gpu.js call pays a fixed cost (upload, draw, readback: 0.12–0.3 ms on
  * llvmpipe, 4–7 µs on webasm, against 0.2 µs for the js kernel; kernels/gpu/measure.ts) that a
