@@ -9,7 +9,7 @@ import Benchmark from 'benchmark';
 
 /** The rows of the --json output (schema in issue 6). */
 export interface Result {
-  readonly workload: 'W1' | 'W2' | 'W3' | 'W4' | 'matmul';
+  readonly workload: 'W1' | 'W2' | 'W3' | 'W4' | 'matmul' | 'lstm-step';
   readonly model: string;
   readonly engine: 'rnngrad' | 'tfjs' | 'brainjs';
   readonly backend: string;

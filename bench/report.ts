@@ -40,7 +40,7 @@ export function ratio(results: readonly Result[], r: Result, backend: 'cpu' | 'w
 
 const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 
-export function markdownReport(machine: Machine, results: readonly Result[], heap: HeapCheck | null): string {
+export function markdownReport(machine: Machine, results: readonly Result[], heap: HeapCheck | null, extra: readonly string[] = []): string {
   const lines: string[] = [];
   lines.push(`# rnngrad vs TensorFlow.js ${machine.tfjs}${machine.quick ? ' (quick run)' : ''}`, '');
   lines.push(`${machine.date} · ${machine.cpu}, ${machine.cores} cores · Node ${machine.node} (${machine.platform})`);
@@ -69,6 +69,7 @@ export function markdownReport(machine: Machine, results: readonly Result[], hea
         `${r.engine === 'tfjs' ? '' : ratio(results, r, 'cpu')} | ${r.engine === 'tfjs' ? '' : ratio(results, r, 'wasm')} |`);
     }
   }
+  lines.push(...extra);
   if (heap) {
     lines.push('', `## Steady-state heap (${heap.workload} training, ${heap.steps} steps, after a forced GC)`, '');
     lines.push('| step | heapUsed MiB | arrayBuffers MiB |', '|---:|---:|---:|');

@@ -3,8 +3,9 @@
  * same models, data, initial weights and optimizer. Workloads and output: issue 6.
  *
  *   --quick          W1, W2 and matmul n ≤ 512, fewer samples and variants (under 5 minutes)
- *   --json           exactly one JSON object on stdout ({machine, results, heap}); everything else on stderr
- *   --gpu            also time the gpu.js kernels on matmul (reports the gpu.js mode that ran)
+ *   --json           exactly one JSON object on stdout ({machine, results, heap, gpuLstm}); everything else on stderr
+ *   --gpu            also time the gpu.js kernels: matmul, and an LSTM training step on js / gpu.js (device) /
+ *                    gpu.js host kernels across sizes, with uploads and readbacks per step (bench/gpu-lstm.ts)
  *   --only=W1,matmul run only these workloads
  *   --engines=rnngrad  only these engines (e.g. for profiling rnngrad with node --cpu-prof)
  *   --no-heap        skip the 1 000-step heap check
@@ -23,6 +24,7 @@ import { heapCheck, type HeapCheck } from './heap';
 import { markdownReport, summary, type Machine } from './report';
 import { chartSvg } from './svg';
 import { getKernels } from '../kernels/registry';
+import { runGpuLstm, gpuLstmMarkdown, GpuLstmResult } from './gpu-lstm';
 import { useWasmMatmul } from '../kernels/cpu/matmul';
 
 interface Args {
@@ -136,6 +138,13 @@ async function main(): Promise<void> {
     results.push(...mm.results.filter((r) => wants(r.engine)));
     gpuMode = mm.gpuMode;
   }
+  // --gpu: an LSTM training step on js, gpu.js (device) and gpu.js (host kernels only), across sizes
+  let gpuLstm: GpuLstmResult[] = [];
+  if (args.gpu && wants('rnngrad')) {
+    const g = await runGpuLstm(args.quick ? [16, 64] : [16, 64, 128], timingFor(args, true));
+    gpuLstm = g.results;
+    gpuMode = gpuMode ?? g.mode;
+  }
   let heap: HeapCheck | null = null;
   if (args.heap && wants('rnngrad')) {
     const spec = SPECS[0];
@@ -163,9 +172,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   // A partial run (--only) must not overwrite the full report.
   const suffix = (args.quick ? '-quick' : '') + (args.only ? `-${args.only.join('-')}` : '');
-  fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(machine, results, heap));
+  fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(machine, results, heap, gpuLstmMarkdown(gpuLstm)));
   fs.writeFileSync(path.join(dir, `chart${suffix}.svg`), chartSvg(results, `rnngrad vs TF.js ${tf.version} — ${machine.cpu}, Node ${machine.node}`));
-  const json = JSON.stringify({ machine, results, heap });
+  const json = JSON.stringify({ machine, results, heap, gpuLstm });
   fs.writeFileSync(path.join(dir, `results${suffix}.json`), json + '\n');
   log(`wrote ${path.relative(process.cwd(), dir)}/report${suffix}.md, chart${suffix}.svg, results${suffix}.json`);
   if (args.json) process.stdout.write(json + '\n');

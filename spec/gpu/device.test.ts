@@ -137,6 +137,16 @@ describe(`gpu.js device kernels (${gpu.name}) vs js float64`, () => {
   });
 });
 
+test('on the js kernels there is no device: tidy just runs fn, and every tensor is on the host', () => {
+  setKernels(cpuKernels);
+  const x = tensor([1, 2, 3]);
+  const y = tidy(() => tanh(x));
+  expect(y.onDevice).toBe(false);
+  expect(y.values).toBe(y.data);
+  expect(tidy(() => 42)).toBe(42);
+  expect(() => tidy(() => { throw new Error('inside'); })).toThrow('inside');
+});
+
 describe(`tensors on the device (${gpu.name})`, () => {
   beforeEach(() => setKernels(gpu));
   afterEach(() => setKernels(cpuKernels));

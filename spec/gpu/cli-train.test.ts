@@ -1,0 +1,27 @@
+/**
+ * `rnngrad train --backend gpu` end to end, as a subprocess: the run names the gpu.js mode in
+ * its --json output, trains on the device kernels (the composed cells, tensors left on the device
+ * between ops, each step in a tidy scope) and lands within 2 % (relative) of the js kernels'
+ * validation MSE — the acceptance check of the gpu.js issue, on a smaller data set. Under Xvfb
+ * (.ci/run) the mode is headlessgl; elsewhere webasm.
+ */
+import { rnngrad, jsonLine } from '../cli/run-cli';
+
+const run = (backend: string, cell: string): Record<string, unknown> => {
+  const r = rnngrad(['train', '--task', 'series', '--cell', cell, '--epochs', '1', '--seed', '7', '--samples', '300', '--backend', backend, '--json']);
+  expect(r.stderr).not.toMatch(/Error|freed/);
+  expect(r.status).toBe(0);
+  return jsonLine(r);
+};
+
+describe('rnngrad train --backend gpu: the same validation MSE as the js kernels, within 2 %', () => {
+  test.each(['lstm', 'gru', 'simple'])('series, %s (2 layers: the first returns sequences, so stack/concat run on the device)', (cell) => {
+    const cpu = run('cpu', cell);
+    const gpu = run('gpu', cell);
+    expect(cpu.kernels).toBe('js');
+    expect(gpu.kernels).toMatch(/^gpu\.js\/(headlessgl|webgl2|webgl|webasm|cpu)$/);
+    const relative = Math.abs((gpu.valMse as number) - (cpu.valMse as number)) / (cpu.valMse as number);
+    process.stdout.write(`train --task series --cell ${cell} --samples 300: valMse ${cpu.valMse} (js) vs ${gpu.valMse} (${gpu.kernels}), ${relative.toExponential(1)} relative\n`);
+    expect(relative).toBeLessThan(0.02);
+  });
+});
