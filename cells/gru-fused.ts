@@ -71,10 +71,11 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
   const preZ = allocate(dtype, time * n), preR = allocate(dtype, time * n); // for the hard sigmoid's σ'
   const qs = after ? null : allocate(dtype, time * n); // q = r ⊙ h_m (reset_before)
   const qU = after ? null : allocate(dtype, n);
+  const [xd, bd, md] = [xW.data, b.data, mask ? mask.data : null];
   for (let t = 0; t < time; t++) {
     const hPrev = t === 0 ? h0.data : hs.subarray((t - 1) * n, t * n);
     const hm = hIn.subarray(t * n, (t + 1) * n);
-    if (mask) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * mask.data[q];
+    if (md) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * md[q];
     else hm.set(hPrev);
     const rt = rec.subarray(t * batch * recCols, (t + 1) * batch * recCols);
     k.matmul(hm, Urec, rt, { batch: 1, m: batch, n: recCols, k: units, transA: false, transB: false, batchB: false });
@@ -83,9 +84,9 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
       const c0 = r * recCols;
       for (let j = 0; j < units; j++) {
         const q = t * n + r * units + j;
-        if (after) for (let g = 0; g < 3; g++) rt[c0 + g * units + j] += b.data[u3 + g * units + j]; // + b'
-        preZ[q] = xW.data[x0 + j] + b.data[j] + rt[c0 + j];
-        preR[q] = xW.data[x0 + units + j] + b.data[units + j] + rt[c0 + units + j];
+        if (after) for (let g = 0; g < 3; g++) rt[c0 + g * units + j] += bd[u3 + g * units + j]; // + b'
+        preZ[q] = xd[x0 + j] + bd[j] + rt[c0 + j];
+        preR[q] = xd[x0 + units + j] + bd[units + j] + rt[c0 + units + j];
         zs[q] = act(preZ[q]); //                      update gate
         rs[q] = act(preR[q]); //                      reset gate
         if (qs) qs[q] = rs[q] * hm[r * units + j];
@@ -97,7 +98,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
       for (let j = 0; j < units; j++) {
         const q = t * n + r * units + j;
         const recH = after ? rs[q] * rt[r * recCols + 2 * units + j] : (qU as Storage)[r * units + j];
-        hh[q] = tanhF(xW.data[x0 + 2 * units + j] + b.data[2 * units + j] + recH); // candidate
+        hh[q] = tanhF(xd[x0 + 2 * units + j] + bd[2 * units + j] + recH); // candidate
         hs[q] = zs[q] * hPrev[r * units + j] + (1 - zs[q]) * hh[q]; //               h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃
       }
     }
@@ -117,6 +118,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
     const dhm = allocate(dtype, n);
     const dq = allocate(dtype, n);
     const dhPass = padding ? allocate(dtype, n) : null;
+    const [dHd, dXWd, dbd] = [dH.data, dXW.data, db.data];
     for (let t = time - 1; t >= 0; t--) {
       const hPrev = t === 0 ? h0.data : hs.subarray((t - 1) * n, t * n);
       const hm = hIn.subarray(t * n, (t + 1) * n);
@@ -125,7 +127,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
       const dph = dPreH.subarray(t * n, (t + 1) * n);
       for (let r = 0; r < batch; r++) {
         const src = (r * time + t) * units;
-        for (let j = 0; j < units; j++) dh[r * units + j] = dH.data[src + j] + dhNext[r * units + j];
+        for (let j = 0; j < units; j++) dh[r * units + j] = dHd[src + j] + dhNext[r * units + j];
       }
       if (padding && dhPass) holdPaddedRows(padding, t, time, batch, units, dh, dhPass);
       // The candidate's pre-activation gradient first: reset_before needs dq = d(pre h̃)·U_hᵀ before dr.
@@ -152,9 +154,9 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
           const dPreR = dr * actD(preR[s], rs[s]);
           drt[c0 + j] = dPreZ;
           drt[c0 + units + j] = dPreR;
-          dXW.data[x0 + j] = dPreZ;
-          dXW.data[x0 + units + j] = dPreR;
-          dXW.data[x0 + 2 * units + j] = dph[q];
+          dXWd[x0 + j] = dPreZ;
+          dXWd[x0 + units + j] = dPreR;
+          dXWd[x0 + 2 * units + j] = dph[q];
         }
       }
       // dh_m from the recurrent matmul(s), then through the mask into dh_{t−1}, plus the direct z path.
@@ -162,13 +164,13 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
       for (let q = 0; q < n; q++) {
         const s = t * n + q;
         const viaReset = after ? 0 : dq[q] * rs[s];
-        dhNext[q] = dh[q] * zs[s] + (dhm[q] + viaReset) * (mask ? mask.data[q] : 1);
+        dhNext[q] = dh[q] * zs[s] + (dhm[q] + viaReset) * (md ? md[q] : 1);
       }
       if (dhPass) addHeldRows(dhPass, dhNext);
     }
     // Bias: the input row (and the recurrent row, reset_after) sum their pre-activation gradients.
-    for (let r = 0; r < batch * time; r++) for (let j = 0; j < u3; j++) db.data[j] += dXW.data[r * u3 + j];
-    if (after) for (let r = 0; r < batch * time; r++) for (let j = 0; j < u3; j++) db.data[u3 + j] += dRec[r * u3 + j];
+    for (let r = 0; r < batch * time; r++) for (let j = 0; j < u3; j++) dbd[j] += dXWd[r * u3 + j];
+    if (after) for (let r = 0; r < batch * time; r++) for (let j = 0; j < u3; j++) dbd[u3 + j] += dRec[r * u3 + j];
     let dU: Tensor | null = null;
     if (U.requiresGrad) {
       dU = new Tensor(allocate(dtype, U.size), U.shape);

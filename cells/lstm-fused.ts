@@ -94,11 +94,12 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   const dims = { batch: 1, m: batch, n: u4, k: units, transA: false, transB: false, batchB: false };
   const xd = xW.data;
   const bd = b.data;
+  const md = mask ? mask.data : null;
   for (let t = 0; t < time; t++) {
     const hPrev = t === 0 ? h0.data : saved.h.subarray((t - 1) * n, t * n);
     const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
     const hm = hIn.subarray(t * n, (t + 1) * n);
-    if (mask) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * mask.data[q];
+    if (md) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * md[q];
     else hm.set(hPrev);
     const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
     k.matmul(hm, U.data, zt, dims); // h_{t−1}·U
@@ -142,10 +143,11 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     const backDims = { batch: 1, m: batch, n: units, k: u4, transA: false, transB: true, batchB: false };
     const dhPass = padding ? allocate(dtype, n) : null; // gradients a padded step passes straight through
     const dcPass = padding ? allocate(dtype, n) : null;
+    const [dHd, dXWd, dbd] = [dH.data, dXW.data, db.data];
     for (let t = time - 1; t >= 0; t--) {
       for (let r = 0; r < batch; r++) {
         const src = (r * time + t) * units;
-        for (let j = 0; j < units; j++) dh[r * units + j] = dH.data[src + j] + dhNext[r * units + j];
+        for (let j = 0; j < units; j++) dh[r * units + j] = dHd[src + j] + dhNext[r * units + j];
       }
       const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
       const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
@@ -161,11 +163,11 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       if (dcPass) addHeldRows(dcPass, dcPrev);
       dc.set(dcPrev);
       k.matmul(dzt, U.data, dhNext, backDims); // dz_t·Uᵀ
-      if (mask) for (let q = 0; q < n; q++) dhNext[q] *= mask.data[q];
+      if (md) for (let q = 0; q < n; q++) dhNext[q] *= md[q];
       if (dhPass) addHeldRows(dhPass, dhNext);
       for (let r = 0; r < batch; r++) {
-        dXW.data.set(dzt.subarray(r * u4, (r + 1) * u4), (r * time + t) * u4);
-        for (let j = 0; j < u4; j++) db.data[j] += dzt[r * u4 + j];
+        dXWd.set(dzt.subarray(r * u4, (r + 1) * u4), (r * time + t) * u4);
+        for (let j = 0; j < u4; j++) dbd[j] += dzt[r * u4 + j];
       }
     }
     // dU = Σ_t (h_{t−1} ⊙ m)ᵀ·dz_t, one matmul over the [time·batch] rows.

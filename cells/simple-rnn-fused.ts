@@ -61,16 +61,17 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
   const hs = allocate(dtype, time * n); // h_t, time-major
   const hIn = allocate(dtype, time * n); // h_{t−1} ⊙ m
   const dims = { batch: 1, m: batch, n: units, k: units, transA: false, transB: false, batchB: false };
+  const [xd, bd, md] = [xW.data, b.data, mask ? mask.data : null];
   for (let t = 0; t < time; t++) {
     const hPrev = t === 0 ? h0.data : hs.subarray((t - 1) * n, t * n);
     const hm = hIn.subarray(t * n, (t + 1) * n);
-    if (mask) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * mask.data[q];
+    if (md) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * md[q];
     else hm.set(hPrev);
     const a = pre.subarray(t * n, (t + 1) * n);
     k.matmul(hm, U.data, a, dims); // h_{t−1}·U
     for (let r = 0; r < batch; r++) {
       const src = (r * time + t) * units;
-      for (let j = 0; j < units; j++) a[r * units + j] += xW.data[src + j] + b.data[j]; // + x_t·W + b
+      for (let j = 0; j < units; j++) a[r * units + j] += xd[src + j] + bd[j]; // + x_t·W + b
     }
     const nt = normed.subarray(t * n, (t + 1) * n);
     if (ln && xhat && rstd) {
@@ -99,10 +100,11 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
     const dhNext = allocate(dtype, n);
     const dhPass = padding ? allocate(dtype, n) : null;
     const backDims = { batch: 1, m: batch, n: units, k: units, transA: false, transB: true, batchB: false };
+    const [dHd, dXWd, dbd] = [dH.data, dXW.data, db.data];
     for (let t = time - 1; t >= 0; t--) {
       for (let r = 0; r < batch; r++) {
         const src = (r * time + t) * units;
-        for (let j = 0; j < units; j++) dh[r * units + j] = dH.data[src + j] + dhNext[r * units + j];
+        for (let j = 0; j < units; j++) dh[r * units + j] = dHd[src + j] + dhNext[r * units + j];
       }
       const nt = normed.subarray(t * n, (t + 1) * n);
       const ht = hs.subarray(t * n, (t + 1) * n);
@@ -118,11 +120,11 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
         da.set(dn);
       }
       k.matmul(da, U.data, dhNext, backDims); // da_t·Uᵀ
-      if (mask) for (let q = 0; q < n; q++) dhNext[q] *= mask.data[q];
+      if (md) for (let q = 0; q < n; q++) dhNext[q] *= md[q];
       if (dhPass) addHeldRows(dhPass, dhNext);
       for (let r = 0; r < batch; r++) {
-        dXW.data.set(da.subarray(r * units, (r + 1) * units), (r * time + t) * units);
-        for (let j = 0; j < units; j++) db.data[j] += da[r * units + j];
+        dXWd.set(da.subarray(r * units, (r + 1) * units), (r * time + t) * units);
+        for (let j = 0; j < units; j++) dbd[j] += da[r * units + j];
       }
     }
     let dU: Tensor | null = null;

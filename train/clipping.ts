@@ -129,7 +129,8 @@ export function clipElement(g: number, scale: number, bound: number): number {
 function applied(grads: readonly Tensor[], f: ClipFactors): Tensor[] {
   return grads.map((g, k) => {
     const out = allocate(g.dtype, g.size);
-    for (let i = 0; i < out.length; i++) out[i] = clipElement(g.data[i], f.scales[k], f.bound);
+    const gd = g.data;
+    for (let i = 0; i < out.length; i++) out[i] = clipElement(gd[i], f.scales[k], f.bound);
     return new Tensor(out, g.shape, false, g.name);
   });
 }
