@@ -57,6 +57,11 @@ export interface RecurrentCell {
   /** One step from the projected input row [batch, gates·units] and the states; returns the new states. */
   step(projected: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[];
   // #endregion recurrent-cell
+  /**
+   * The same step in fewer, fused ops for a device backend, where every op is a kernel launch
+   * (the RNN layer calls it there first); null where the cell has none for these settings.
+   */
+  deviceStep?(projected: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[] | null;
   /** Weights in Keras order with their Keras names. */
   weights(): NamedWeight[];
   /** The Keras cell config (the part model.json stores under `cell.config` or in the layer config). */

@@ -18,6 +18,7 @@ import type { Tensor } from '../engine/tensor';
 import { add, mul, tanh, split } from '../engine/ops';
 import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks, checkStates } from './cell';
 import { activationName, activationFn, ActivationInput, ActivationName } from './activations';
+import { lstmCellState, lstmHidden } from './lstm-device';
 
 export interface LSTMCellOptions extends CellOptions {
   /** The candidate's and the cell output's activation; default 'tanh'. */
@@ -86,6 +87,21 @@ export class LSTMCell extends BaseCell implements RecurrentCell {
     const h = mul(o, act(c)); //                            h_t = o ⊙ tanh(c_t)
     // #endregion lstm-state
     // #endregion lstm-gates
+    return [h, c];
+  }
+
+  /**
+   * On a device backend: z as in step(), then the gates in two one-kernel ops (cells/lstm-device.ts).
+   * Only for the tanh activation, σ or hard σ, and no Semeniuta mask (what those kernels compute).
+   */
+  deviceStep(xW: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[] | null {
+    if (this.activation !== 'tanh' || masks.candidate || !['sigmoid', 'hard_sigmoid'].includes(this.recurrentActivation)) return null;
+    checkStates(this, states);
+    const [hPrev, cPrev] = states;
+    const hard = this.recurrentActivation === 'hard_sigmoid';
+    const z = add(xW, recurrentWithMasks(hPrev, this.w('recurrent_kernel'), masks.recurrent, 4)); // z = x_t·W + b + h_{t−1}·U
+    const c = lstmCellState(z, cPrev, hard); // c_t = f ⊙ c_{t−1} + i ⊙ g
+    const h = lstmHidden(z, c, hard); //         h_t = o ⊙ tanh(c_t)
     return [h, c];
   }
 

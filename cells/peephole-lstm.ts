@@ -27,6 +27,11 @@ export class PeepholeLSTMCell extends LSTMCell {
     super(units, options);
   }
 
+  /** The device kernels have no peepholes: the composed step runs on the device instead. */
+  override deviceStep(): null {
+    return null;
+  }
+
   protected override weightSpecs(inputFeatures: number): WeightSpec[] {
     const u = this.units;
     return [

@@ -145,7 +145,8 @@ export class RNN implements Layer {
     // The fused ops know Keras masking only from zero initial states (output = state then).
     // They loop over host arrays, so on a device backend the composed step runs instead: every
     // op of it has a device kernel, and the sequence stays on the device (kernels/gpu/README.md).
-    if (this.fused && !getKernels().device && drop.fusable && (mask === null || !options.initialState)) {
+    const onDevice = getKernels().device !== undefined;
+    if (this.fused && !onDevice && drop.fusable && (mask === null || !options.initialState)) {
       const fused = fusedPass(cell, seq, initial, drop, this.returnSequences, mask);
       if (fused) return fused;
     }
@@ -156,7 +157,8 @@ export class RNN implements Layer {
     const outputs: Tensor[] = [];
     // #region rnn-unroll
     for (let t = 0; t < time; t++) {
-      let next = cell.step(steps[t], states, drop.stepMasks(t));
+      const masks = drop.stepMasks(t);
+      let next = (onDevice && cell.deviceStep?.(steps[t], states, masks)) || cell.step(steps[t], states, masks);
       const zone = drop.zoneoutAt(t);
       if (zone) next = zoneout(zone, states, next);
       let output = next[0];

@@ -59,6 +59,16 @@ export interface DeviceKernels {
   pad(part: DeviceArray, partShape: Shape, begin: readonly number[], shape: Shape): DeviceArray | null;
   /** The parts (each [outer, lengths[k], inner]) joined along the middle axis. */
   concat(parts: readonly DeviceArray[], outer: number, lengths: readonly number[], inner: number): DeviceArray | null;
+  /**
+   * LSTM gate math from the pre-activations z ([batch, 4·units], Keras gate order i, f, c, o):
+   * part 'c' is c_t = σ(z_f) ⊙ other + σ(z_i) ⊙ tanh(z_c) with other = c_{t−1}; part 'h' is
+   * h_t = σ(z_o) ⊙ tanh(other) with other = c_t. `hard`: TF.js's hard sigmoid as σ.
+   * Declines by batch·units alone, so a part it took forward, it takes backward too.
+   */
+  lstmGate(part: 'c' | 'h', z: DeviceArray, other: DeviceArray, batch: number, units: number, hard: boolean): DeviceArray | null;
+  /** The gradient of that part, from dOut ([batch, units]), with respect to z ([batch, 4·units]) or to other. */
+  lstmGateBackward(part: 'c' | 'h', wrt: 'z' | 'other', z: DeviceArray, other: DeviceArray, dOut: DeviceArray, batch: number,
+    units: number, hard: boolean): DeviceArray | null;
 }
 
 /** Shapes of a (batched) matrix product out[b] = op(A[b]) · op(B[b]). */

@@ -330,6 +330,60 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
         return run('concat', `concat:${outer}x[${ls.join(',')}]x${inner}`, outer * len * inner, ps[0].dtype, source, ps);
       }
     },
+
+    lstmGate(part: 'c' | 'h', z: DeviceArray, other: DeviceArray, batch: number, units: number, hard: boolean) {
+      const n = batch * units;
+      if (!keeps(n)) return null;
+      const act = hard ? 'hardSigmoidF' : 'sigmoidF';
+      const value = part === 'c'
+        ? `${act}(z[zr + ${units}]) * other[t] + ${act}(z[zr]) * tanhF(z[zr + ${2 * units}])` // f ⊙ c_{t−1} + i ⊙ g
+        : `${act}(z[zr + ${3 * units}]) * tanhF(other[t])`; //                                    o ⊙ tanh(c_t)
+      const source = `function(z, other) {
+    const t = this.thread.x;
+    ${coordinates([batch, units], 'i')}
+    const zr = i0 * ${4 * units} + i1;
+    return ${value};
+  }`;
+      return run('lstmGate', `lstmGate:${part}:${batch}x${units}:${hard ? 'hard' : 'sigmoid'}`, n, z.dtype, source, [z, other]);
+    },
+
+    lstmGateBackward(part: 'c' | 'h', wrt: 'z' | 'other', z: DeviceArray, other: DeviceArray, dOut: DeviceArray, batch: number,
+      units: number, hard: boolean) {
+      if (!keeps(batch * units)) return null;
+      const [act, actD] = hard ? ['hardSigmoidF', 'hardSigmoidD'] : ['sigmoidF', 'sigmoidD'];
+      const gate = (q: number): string => `z[zr + ${q * units}]`;
+      const sig = (q: number): string => `${act}(${gate(q)})`;
+      const sigD = (q: number): string => `${actD}(${gate(q)}, ${sig(q)})`;
+      const g = `tanhF(${gate(2)})`;
+      let body: string;
+      if (wrt === 'other') {
+        body = part === 'c'
+          ? `return d[k] * ${sig(1)};` //                                    dc_{t−1} = dc ⊙ f
+          : `const tc = tanhF(other[k]);
+    return d[k] * ${sig(3)} * tanhD(other[k], tc);`; // dc = dh ⊙ o ⊙ tanh'(c)
+      } else if (part === 'c') {
+        body = `if (q === 0) return d[k] * ${g} * ${sigD(0)};           // dz_i = dc ⊙ g ⊙ σ'(z_i)
+    if (q === 1) return d[k] * other[k] * ${sigD(1)};                   // dz_f = dc ⊙ c_{t−1} ⊙ σ'(z_f)
+    if (q === 2) return d[k] * ${sig(0)} * tanhD(${gate(2)}, ${g});     // dz_c = dc ⊙ i ⊙ tanh'(z_c)
+    return 0;`;
+      } else {
+        body = `if (q === 3) return d[k] * tanhF(other[k]) * ${sigD(3)}; // dz_o = dh ⊙ tanh(c) ⊙ σ'(z_o)
+    return 0;`;
+      }
+      // threads: one per element of the result; (b, j) its row and unit, q its gate block for dz
+      const shape = wrt === 'z' ? [batch, 4, units] : [batch, 1, units];
+      const source = `function(z, other, d) {
+    const t = this.thread.x;
+    ${coordinates(shape, 'i')}
+    const q = i1;
+    const k = i0 * ${units} + i2;
+    const zr = i0 * ${4 * units} + i2;
+    ${body}
+  }`;
+      const n = shape[0] * shape[1] * shape[2];
+      return run('lstmGateBackward', `lstmGateBackward:${part}:${wrt}:${batch}x${units}:${hard ? 'hard' : 'sigmoid'}`, n, z.dtype, source,
+        [z, other, dOut]);
+    },
   };
   return device;
 }

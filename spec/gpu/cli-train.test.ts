@@ -15,7 +15,7 @@ const run = (backend: string, cell: string): Record<string, unknown> => {
 };
 
 describe('rnngrad train --backend gpu: the same validation MSE as the js kernels, within 2 %', () => {
-  test.each(['lstm', 'gru', 'simple'])('series, %s (2 layers: the first returns sequences, so stack/concat run on the device)', (cell) => {
+  test.each(['lstm', 'peephole', 'gru', 'simple'])('series, %s (2 layers: the first returns sequences, so stack/concat run on the device)', (cell) => {
     const cpu = run('cpu', cell);
     const gpu = run('gpu', cell);
     expect(cpu.kernels).toBe('js');

@@ -131,6 +131,40 @@ describe(`gpu.js device kernels (${gpu.name}) vs js float64`, () => {
     expectClose(back(device.concat(parts.map(up), outer, lengths, inner)), joined);
   });
 
+  test.each([false, true])('LSTM gate parts c and h and their gradients, against the js LSTM gate kernels (hard σ: %s)', (hard) => {
+    const [batch, units] = [5, 7];
+    const n = batch * units;
+    const z = data(4 * n, 2);
+    const cPrev = data(n);
+    const saved = { i: new Float64Array(n), f: new Float64Array(n), g: new Float64Array(n), o: new Float64Array(n),
+      c: new Float64Array(n), tanhC: new Float64Array(n), h: new Float64Array(n) };
+    cpuKernels.lstmGates(z, cPrev, batch, units, hard, saved);
+    const [zD, cPrevD] = [up(z), up(cPrev)];
+    const c = device.lstmGate('c', zD, cPrevD, batch, units, hard)!;
+    expectClose(back(c), saved.c);
+    expectClose(back(device.lstmGate('h', zD, c, batch, units, hard)), saved.h);
+    // backward through both parts, chained, equals the fused js backward from dh and dc
+    const dh = data(n);
+    const dcIn = data(n);
+    const dz = new Float64Array(4 * n);
+    const dcPrev = new Float64Array(n);
+    cpuKernels.lstmGatesBackward(z, cPrev, saved, dh, dcIn, batch, units, hard, dz, dcPrev);
+    const cD = up(saved.c);
+    const dzFromH = back(device.lstmGateBackward('h', 'z', zD, cD, up(dh), batch, units, hard));
+    const dcFromH = back(device.lstmGateBackward('h', 'other', zD, cD, up(dh), batch, units, hard));
+    const dcTotal = Float64Array.from(dcFromH, (v, k) => v + dcIn[k]);
+    const dzFromC = back(device.lstmGateBackward('c', 'z', zD, cPrevD, up(dcTotal), batch, units, hard));
+    expectClose(Float64Array.from(dzFromC, (v, k) => v + dzFromH[k]), dz);
+    expectClose(back(device.lstmGateBackward('c', 'other', zD, cPrevD, up(dcTotal), batch, units, hard)), dcPrev);
+    // each part touches only its own gates: h the output gate, c the other three
+    for (let b = 0; b < batch; b++) {
+      for (let j = 0; j < 4 * units; j++) {
+        if (j < 3 * units) expect(dzFromH[b * 4 * units + j]).toBe(0);
+        else expect(dzFromC[b * 4 * units + j]).toBe(0);
+      }
+    }
+  });
+
   test('calls the device kernels do not take are declined, and the op runs on the host', () => {
     expect(device.binary('add', up(data(2)), [2, 1, 2, 1, 2], up(data(2)), [1, 2, 1, 2, 1], [2, 2, 2, 2, 2])).toBeNull();
     expect(device.unary('tanh', up(new Float64Array(0)))).toBeNull();
