@@ -18,17 +18,13 @@ import type { Shape } from '../../engine/shape';
 import type { DType } from '../../engine/tensor';
 import type { DeviceArray, DeviceKernels, MatmulDims, Storage } from '../kernel';
 import type { UnaryOp, BinaryOp } from '../scalar';
-import { broadcastStrides } from '../cpu/elementwise';
 import { GpuContext, f32 } from './context';
 import { collapseBroadcast } from './elementwise';
 import { matmulIndices } from './matmul';
+import { sumToRuns, CHUNK, TWO_STAGE_MIN_N, TWO_STAGE_MAX_OUTPUTS } from './reduce'; // long reductions with few outputs: two stages
 
 /** Arrays at or above this many elements are not kept on the device (indices must stay exact in float32). */
 const MAX_ELEMENTS = 1 << 24;
-/** Long reductions with few outputs run in two stages (as in reduce.ts). */
-const CHUNK = 64;
-const TWO_STAGE_MIN_N = 4 * CHUNK;
-const TWO_STAGE_MAX_OUTPUTS = 4096;
 /** The most device arrays one concat kernel reads (GL texture units are limited); more are joined in rounds. */
 const CONCAT_FAN_IN = 8;
 
@@ -223,17 +219,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
 
     sumTo(x: DeviceArray, xShape: Shape, outShape: Shape) {
       if (!keeps(x.length)) return null;
-      // runs of axes that are all kept or all summed (as reduce.ts's sumTo)
-      const keep = broadcastStrides(outShape, xShape).map((s, i) => s !== 0 || xShape[i] === 1);
-      const runs: { kept: boolean; size: number }[] = [];
-      xShape.forEach((d, i) => {
-        if (d === 1) return;
-        const last = runs[runs.length - 1];
-        if (last && last.kept === keep[i]) last.size *= d;
-        else runs.push({ kept: keep[i], size: d });
-      });
-      if (runs.length > 0 && !runs[0].kept) runs.unshift({ kept: true, size: 1 });
-      if (runs.length > 0 && !runs[runs.length - 1].kept) runs.push({ kept: true, size: 1 });
+      const runs = sumToRuns(xShape, outShape); // kept, summed, kept, … (as the host sumTo in reduce.ts)
       if (runs.length === 0 || (runs.length === 1 && runs[0].kept)) return x; // nothing summed: the same values
       if (runs.length === 3) return reduce('sum', x, runs[0].size, runs[1].size, runs[2].size);
       if (runs.length === 5 && runs[0].size === 1 && runs[4].size === 1) {

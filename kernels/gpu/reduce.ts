@@ -17,10 +17,10 @@ import { GpuContext, f32, readInto, outputOf } from './context';
 import { KernelOutput, Texture } from 'gpu.js';
 
 /** Rows summed per thread in stage 1 of a two-stage reduction. */
-const CHUNK = 64;
+export const CHUNK = 64;
 /** Two stages pay off when the reduced axis is long and there are few outputs to spread it over. */
-const TWO_STAGE_MIN_N = 4 * CHUNK;
-const TWO_STAGE_MAX_OUTPUTS = 4096;
+export const TWO_STAGE_MIN_N = 4 * CHUNK;
+export const TWO_STAGE_MAX_OUTPUTS = 4096;
 
 /**
  * Source of a sum or max over the middle axis of [outer, n, inner]: each thread reduces `chunk`
@@ -97,16 +97,19 @@ function countOf(result: KernelOutput): number {
   return 0;
 }
 
+/** A run of adjacent axes of x that sumTo keeps (or sums) alike. */
+export interface AxisRun {
+  kept: boolean;
+  size: number;
+}
+
 /**
- * sumTo as reductions: collapse x's axes into runs that are all kept or all summed, then
- * [summed, kept] → reduce(outer 1), [kept, summed] → reduce(inner 1), [kept, summed, kept] →
- * one reduce, [summed, kept, summed] → two, the first's result left on the device as the
- * second's input.
- * Returns false for longer alternations (the js kernel runs them).
+ * x's axes (size-1 axes dropped) merged into runs that are all kept or all summed by sumTo,
+ * framed to read kept, summed, kept, …, kept (a kept run of size 1 at either end if needed).
  */
-export function sumTo(ctx: GpuContext, x: Storage, xShape: Shape, out: Storage, outShape: Shape): boolean {
+export function sumToRuns(xShape: Shape, outShape: Shape): AxisRun[] {
   const keep = broadcastStrides(outShape, xShape).map((s, i) => s !== 0 || xShape[i] === 1);
-  const runs: { kept: boolean; size: number }[] = [];
+  const runs: AxisRun[] = [];
   xShape.forEach((d, i) => {
     if (d === 1) return;
     const last = runs[runs.length - 1];
@@ -115,7 +118,18 @@ export function sumTo(ctx: GpuContext, x: Storage, xShape: Shape, out: Storage, 
   });
   if (runs.length > 0 && !runs[0].kept) runs.unshift({ kept: true, size: 1 });
   if (runs.length > 0 && !runs[runs.length - 1].kept) runs.push({ kept: true, size: 1 });
-  // now runs read kept, summed, kept, summed, …, kept
+  return runs;
+}
+
+/**
+ * sumTo as reductions: collapse x's axes into runs that are all kept or all summed, then
+ * [summed, kept] → reduce(outer 1), [kept, summed] → reduce(inner 1), [kept, summed, kept] →
+ * one reduce, [summed, kept, summed] → two, the first's result left on the device as the
+ * second's input.
+ * Returns false for longer alternations (the js kernel runs them).
+ */
+export function sumTo(ctx: GpuContext, x: Storage, xShape: Shape, out: Storage, outShape: Shape): boolean {
+  const runs = sumToRuns(xShape, outShape);
   if (runs.length === 0 || (runs.length === 1 && runs[0].kept)) {
     out.set(x);
     return true;
