@@ -51,6 +51,9 @@ export interface DeviceKernels {
   unaryBackward(op: UnaryOp, x: DeviceArray, y: DeviceArray, dy: DeviceArray): DeviceArray | null;
   binary(op: BinaryOp, a: DeviceArray, aShape: Shape, b: DeviceArray, bShape: Shape, outShape: Shape): DeviceArray | null;
   sumTo(x: DeviceArray, xShape: Shape, outShape: Shape): DeviceArray | null;
+  broadcastTo(x: DeviceArray, xShape: Shape, outShape: Shape): DeviceArray | null;
+  /** cond ≠ 0 ? a : b, all the same length; a null operand stands for zeros. */
+  select(cond: DeviceArray, a: DeviceArray | null, b: DeviceArray | null): DeviceArray | null;
   reduce(op: 'sum' | 'max', x: DeviceArray, outer: number, n: number, inner: number): DeviceArray | null;
   matmul(a: DeviceArray, b: DeviceArray, dims: MatmulDims): DeviceArray | null;
   permute(x: DeviceArray, shape: Shape, perm: readonly number[]): DeviceArray | null;

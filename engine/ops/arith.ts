@@ -39,8 +39,9 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   }
   const target = broadcastShapes('broadcastTo', x.shape, shape);
   if (!sameShape(target, shape)) throw new OpError('broadcastTo', `cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
-  const out = empty(target, x.dtype);
-  getKernels().broadcastTo(x.data, x.shape, out.data, target);
+  const out = compute(target, x.dtype,
+    (d) => d.broadcastTo(dev(x, d), x.shape, target),
+    (k, y) => k.broadcastTo(x.data, x.shape, y, target));
   return record('broadcastTo', [x], out, (dOut) => [sumTo(dOut, x.shape)]);
 }
 

@@ -67,14 +67,13 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   const c = broadcastTo(cond.detach(), shape);
   const ab = broadcastTo(a, shape);
   const bb = broadcastTo(b, shape);
-  const out = empty(shape, a.dtype);
-  getKernels().select(c.data, ab.data, bb.data, out.data);
-  return record('where', [ab, bb], out, (dOut) => {
-    const zeros = empty(shape, a.dtype);
-    const da = empty(shape, a.dtype);
-    const db = empty(shape, a.dtype);
-    getKernels().select(c.data, dOut.data, zeros.data, da.data);
-    getKernels().select(c.data, zeros.data, dOut.data, db.data);
-    return [da, db];
-  });
+  const out = compute(shape, a.dtype,
+    (d) => d.select(dev(c, d), dev(ab, d), dev(bb, d)),
+    (k, y) => k.select(c.data, ab.data, bb.data, y));
+  return record('where', [ab, bb], out, (dOut) => [
+    compute(shape, a.dtype, (d) => d.select(dev(c, d), dev(dOut, d), null), // dOut where cond holds, else 0
+      (k, da) => k.select(c.data, dOut.data, empty(shape, a.dtype).data, da)),
+    compute(shape, a.dtype, (d) => d.select(dev(c, d), null, dev(dOut, d)), // 0 where cond holds, else dOut
+      (k, db) => k.select(c.data, empty(shape, a.dtype).data, dOut.data, db)),
+  ]);
 }

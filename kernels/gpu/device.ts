@@ -18,6 +18,7 @@ import type { Shape } from '../../engine/shape';
 import type { DType } from '../../engine/tensor';
 import type { DeviceArray, DeviceKernels, MatmulDims, Storage } from '../kernel';
 import type { UnaryOp, BinaryOp } from '../scalar';
+import { broadcastStrides } from '../cpu/elementwise';
 import { GpuContext, f32 } from './context';
 import { collapseBroadcast } from './elementwise';
 import { matmulIndices } from './matmul';
@@ -227,6 +228,29 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
         return reduce('sum', reduce('sum', x, s1 * k, s2, 1), 1, s1, k);
       }
       return null;
+    },
+
+    broadcastTo(x: DeviceArray, xShape: Shape, outShape: Shape) {
+      const n = outShape.reduce((p, d) => p * d, 1);
+      if (!keeps(n)) return null;
+      const source = `function(x) {
+    const t = this.thread.x;
+    ${coordinates(outShape, 'i')}
+    return x[${dot('i', broadcastStrides(xShape, outShape))}];
+  }`;
+      return run('broadcastTo', `broadcastTo:${xShape.join('x')}:${outShape.join('x')}`, n, x.dtype, source, [x]);
+    },
+
+    select(cond: DeviceArray, a: DeviceArray | null, b: DeviceArray | null) {
+      if (!keeps(cond.length)) return null;
+      const operands = [cond, ...(a ? [a] : []), ...(b ? [b] : [])];
+      const source = `function(${['cond', ...(a ? ['a'] : []), ...(b ? ['b'] : [])].join(', ')}) {
+    const t = this.thread.x;
+    if (cond[t] !== 0) return ${a ? 'a[t]' : '0'};
+    return ${b ? 'b[t]' : '0'};
+  }`;
+      const dtype = (a ?? b ?? cond).dtype;
+      return run('select', `select:${a ? 'a' : '0'}${b ? 'b' : '0'}:${cond.length}`, cond.length, dtype, source, operands);
     },
 
     matmul(a: DeviceArray, b: DeviceArray, d: MatmulDims) {

@@ -165,6 +165,24 @@ describe(`gpu.js device kernels (${gpu.name}) vs js float64`, () => {
     }
   });
 
+  test('broadcastTo and select (a null operand is zeros)', () => {
+    for (const [xShape, outShape] of [[[1, 5], [4, 5]], [[3, 1, 2], [3, 4, 2]], [[], [6]], [[7, 1], [7, 9]]] as Array<[Shape, Shape]>) {
+      const x = data(sizeOf(xShape));
+      const expected = new Float64Array(sizeOf(outShape));
+      cpuKernels.broadcastTo(x, xShape, expected, outShape);
+      expectClose(back(device.broadcastTo(up(x), xShape, outShape)), expected);
+    }
+    const n = 1001;
+    const cond = data(n).map((v) => (v > 0 ? 1 : 0));
+    const [a, b] = [data(n), data(n)];
+    const zeros = new Float64Array(n);
+    for (const [da, db, ha, hb] of [[up(a), up(b), a, b], [up(a), null, a, zeros], [null, up(b), zeros, b]] as const) {
+      const expected = new Float64Array(n);
+      cpuKernels.select(cond, ha, hb, expected);
+      expectClose(back(device.select(up(cond), da, db)), expected);
+    }
+  });
+
   test('calls the device kernels do not take are declined, and the op runs on the host', () => {
     expect(device.binary('add', up(data(2)), [2, 1, 2, 1, 2], up(data(2)), [1, 2, 1, 2, 1], [2, 2, 2, 2, 2])).toBeNull();
     expect(device.unary('tanh', up(new Float64Array(0)))).toBeNull();
@@ -259,6 +277,26 @@ describe(`tensors on the device (${gpu.name})`, () => {
     expect(() => add(inner!, 1)).toThrow(/freed at the end of a tidy\(\) scope/);
     // a host tensor's uploaded copy was freed too: it is uploaded again when needed
     expect(add(x, 0).data[0]).toBeCloseTo(x.data[0], 6);
+  });
+
+  test('Keras masking runs on the device too (where, broadcastTo): no readback until the output is read', () => {
+    const r = new Random(5);
+    const x = tensor(Float32Array.from(randomData(r, 3 * 6 * 2)), [3, 6, 2]);
+    const mask = tensor([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1], [1, 1, 0, 0, 0, 0]]);
+    const run = (onDevice: boolean): Float32Array => {
+      const lstm = new LSTM(4, { rng: new Random(9), name: 'lstm', returnSequences: true });
+      lstm.build(2);
+      const reads = gpu.stats.readbacks;
+      const y = lstm.call(x, { training: false, mask }) as Tensor;
+      expect(y.onDevice).toBe(onDevice);
+      if (onDevice) expect(gpu.stats.readbacks).toBe(reads);
+      return Float32Array.from(y.data);
+    };
+    const onGpu = run(true);
+    setKernels(cpuKernels);
+    const onCpu = run(false);
+    setKernels(gpu);
+    expect(relativeError(onGpu, onCpu)).toBeLessThanOrEqual(1e-5);
   });
 
   test('one LSTM training step: reads back the loss and one gradient per weight, nothing else', () => {
