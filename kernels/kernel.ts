@@ -62,6 +62,16 @@ export interface DeviceKernels {
   pad(part: DeviceArray, partShape: Shape, begin: readonly number[], shape: Shape): DeviceArray | null;
   /** The parts (each [outer, lengths[k], inner]) joined along the middle axis. */
   concat(parts: readonly DeviceArray[], outer: number, lengths: readonly number[], inner: number): DeviceArray | null;
+  /** Layer norm over rows of `cols` (as Kernels.layerNorm): the output, and x̂ and 1/σ for the backward. */
+  layerNorm(x: DeviceArray, gamma: DeviceArray | null, beta: DeviceArray | null, rows: number, cols: number, eps: number):
+    { out: DeviceArray; xhat: DeviceArray; rstd: DeviceArray } | null;
+  /** Its backward (as Kernels.layerNormBackward); dGamma and dBeta are [cols]. */
+  layerNormBackward(dy: DeviceArray, xhat: DeviceArray, rstd: DeviceArray, gamma: DeviceArray | null, rows: number, cols: number):
+    { dx: DeviceArray; dGamma: DeviceArray; dBeta: DeviceArray } | null;
+  /** Softmax (or log-softmax) over rows of `cols`. */
+  softmax(x: DeviceArray, rows: number, cols: number, log: boolean): DeviceArray | null;
+  /** Its backward, from the saved output y. */
+  softmaxBackward(y: DeviceArray, dy: DeviceArray, rows: number, cols: number, log: boolean): DeviceArray | null;
   /**
    * LSTM gate math from the pre-activations z ([batch, 4·units], Keras gate order i, f, c, o):
    * part 'c' is c_t = σ(z_f) ⊙ other + σ(z_i) ⊙ tanh(z_c) with other = c_{t−1}; part 'h' is

@@ -6,7 +6,7 @@ import { Tensor } from '../tensor';
 import { record } from '../tape';
 import { OpError, fmt } from '../shape';
 import { getKernels } from '../../kernels/registry';
-import { empty, sameDtype } from './util';
+import { empty, sameDtype, compute, dev } from './util';
 
 /**
  * layerNorm(x, γ, β, ε) = γ ⊙ (x − mean(x)) / sqrt(var(x) + ε) + β over the last axis
@@ -24,12 +24,23 @@ export function layerNorm(x: Tensor, gamma: Tensor | null = null, beta: Tensor |
   }
   sameDtype('layerNorm', x, ...[gamma, beta].filter((t): t is Tensor => t !== null));
   if (!(eps > 0)) throw new OpError('layerNorm', `epsilon must be > 0, got ${eps}`);
-  const out = empty(x.shape, x.dtype);
-  const xhat = empty(x.shape, x.dtype);
-  const rstd = empty([rows], x.dtype);
-  getKernels().layerNorm(x.data, gamma?.data ?? null, beta?.data ?? null, rows, cols, eps, out.data, xhat.data, rstd.data);
   const inputs = [x, ...(gamma ? [gamma] : []), ...(beta ? [beta] : [])];
+  const d = getKernels().device;
+  // on a device backend: out, x̂ and 1/σ stay on the device (engine/ops/util.ts#compute, with three outputs)
+  const onDevice = d ? d.layerNorm(dev(x, d), gamma && dev(gamma, d), beta && dev(beta, d), rows, cols, eps) : null;
+  let out: Tensor, xhat: Tensor, rstd: Tensor;
+  if (onDevice) {
+    [out, xhat, rstd] = [new Tensor(onDevice.out, x.shape), new Tensor(onDevice.xhat, x.shape), new Tensor(onDevice.rstd, [rows])];
+  } else {
+    [out, xhat, rstd] = [empty(x.shape, x.dtype), empty(x.shape, x.dtype), empty([rows], x.dtype)];
+    getKernels().layerNorm(x.data, gamma?.data ?? null, beta?.data ?? null, rows, cols, eps, out.data, xhat.data, rstd.data);
+  }
   return record('layerNorm', inputs, out, (dOut) => {
+    const dd = getKernels().device;
+    const g = dd ? dd.layerNormBackward(dev(dOut, dd), dev(xhat, dd), dev(rstd, dd), gamma && dev(gamma, dd), rows, cols) : null;
+    if (g) {
+      return [new Tensor(g.dx, x.shape), ...(gamma ? [new Tensor(g.dGamma, gamma.shape)] : []), ...(beta ? [new Tensor(g.dBeta, beta.shape)] : [])];
+    }
     const dx = empty(x.shape, x.dtype);
     const dGamma = gamma ? empty(gamma.shape, x.dtype) : null;
     const dBeta = beta ? empty(beta.shape, x.dtype) : null;
@@ -44,13 +55,14 @@ function softmaxLike(x: Tensor, log: boolean): Tensor {
   if (x.rank < 1) throw new OpError(op, 'needs at least one axis');
   const cols = x.shape[x.rank - 1];
   const rows = x.size / cols;
-  const out = empty(x.shape, x.dtype);
-  getKernels().softmax(x.data, rows, cols, log, out.data);
-  return record(op, [x], out, (dOut) => {
-    const dx = empty(x.shape, x.dtype);
-    getKernels().softmaxBackward(out.data, dOut.data, rows, cols, log, dx.data);
-    return [dx];
-  });
+  const out = compute(x.shape, x.dtype,
+    (d) => d.softmax(dev(x, d), rows, cols, log),
+    (k, y) => k.softmax(x.data, rows, cols, log, y));
+  return record(op, [x], out, (dOut) => [
+    compute(x.shape, x.dtype,
+      (d) => d.softmaxBackward(dev(out, d), dev(dOut, d), rows, cols, log),
+      (k, dx) => k.softmaxBackward(out.data, dOut.data, rows, cols, log, dx)),
+  ]);
 }
 
 /** softmax(x)_j = e^{x_j} / Σ_k e^{x_k} over the last axis;  dx = y ⊙ (dy − Σ dy ⊙ y). */

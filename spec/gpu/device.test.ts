@@ -7,9 +7,9 @@
 import { Random } from '../../engine/random';
 import { Tensor, Storage } from '../../engine/tensor';
 import { tensor } from '../../engine/creation';
-import { add, mul, tanh, sigmoid, matmul, sum, mse, reshape, transpose, slice, concat, split } from '../../engine/ops';
+import { add, mul, tanh, sigmoid, matmul, sum, mse, reshape, transpose, slice, concat, split, layerNorm, softmaxCrossEntropy } from '../../engine/ops';
 import { tidy } from '../../engine/tidy';
-import { setKernels } from '../../kernels/registry';
+import { setKernels, getKernels } from '../../kernels/registry';
 import { cpuKernels } from '../../kernels/cpu';
 import type { DeviceArray, MatmulDims } from '../../kernels/kernel';
 import type { UnaryOp, BinaryOp } from '../../kernels/scalar';
@@ -165,6 +165,37 @@ describe(`gpu.js device kernels (${gpu.name}) vs js float64`, () => {
     }
   });
 
+  test.each([[1, 7], [13, 20], [4, 300]])('layer norm and softmax over %i rows of %i, and their backward', (rows, cols) => {
+    const n = rows * cols;
+    const x = data(n, 3);
+    const gamma = data(cols);
+    const beta = data(cols);
+    for (const [g, b] of [[gamma, beta], [null, null]] as const) {
+      const [out, xhat, rstd] = [new Float64Array(n), new Float64Array(n), new Float64Array(rows)];
+      cpuKernels.layerNorm(x, g, b, rows, cols, 1e-3, out, xhat, rstd);
+      const onDevice = device.layerNorm(up(x), g && up(g), b && up(b), rows, cols, 1e-3)!;
+      expectClose(back(onDevice.out), out);
+      expectClose(back(onDevice.xhat), xhat);
+      expectClose(back(onDevice.rstd), rstd);
+      const dy = data(n);
+      const [dx, dGamma, dBeta] = [new Float64Array(n), new Float64Array(cols), new Float64Array(cols)];
+      cpuKernels.layerNormBackward(dy, xhat, rstd, g, rows, cols, dx, dGamma, dBeta);
+      const grads = device.layerNormBackward(up(dy), up(xhat), up(rstd), g && up(g), rows, cols)!;
+      expectClose(back(grads.dx), dx);
+      expectClose(back(grads.dGamma), dGamma);
+      expectClose(back(grads.dBeta), dBeta);
+    }
+    for (const log of [false, true]) {
+      const y = new Float64Array(n);
+      cpuKernels.softmax(x, rows, cols, log, y);
+      expectClose(back(device.softmax(up(x), rows, cols, log)), y);
+      const dy = data(n);
+      const dx = new Float64Array(n);
+      cpuKernels.softmaxBackward(y, dy, rows, cols, log, dx);
+      expectClose(back(device.softmaxBackward(up(y), up(dy), rows, cols, log)), dx);
+    }
+  });
+
   test('broadcastTo and select (a null operand is zeros)', () => {
     for (const [xShape, outShape] of [[[1, 5], [4, 5]], [[3, 1, 2], [3, 4, 2]], [[], [6]], [[7, 1], [7, 9]]] as Array<[Shape, Shape]>) {
       const x = data(sizeOf(xShape));
@@ -260,6 +291,25 @@ describe(`tensors on the device (${gpu.name})`, () => {
     setKernels(gpu);
     expectClose(w.grad!.data, w2.grad!.data);
     expect(gpu.stats.readbacks).toBe(reads + 1);
+  });
+
+  test('layer norm and softmax cross-entropy train on the device: gradients equal the js ones, read back only when asked', () => {
+    const x = tensor(Float32Array.from(data(6 * 5)), [6, 5]);
+    const labels = tensor(Float32Array.from({ length: 30 }, (_, i) => (i % 5 === i % 3 ? 1 : 0) / 1), [6, 5]);
+    const grads = (): Float32Array[] => {
+      const gamma = tensor(Float32Array.from({ length: 5 }, (_, j) => 1 + j / 10), [5], { requiresGrad: true });
+      const beta = tensor(Float32Array.from({ length: 5 }, (_, j) => j / 20), [5], { requiresGrad: true });
+      const w = tensor(Float32Array.from({ length: 25 }, (_, i) => Math.sin(i)), [5, 5], { requiresGrad: true });
+      const reads = gpu.stats.readbacks;
+      softmaxCrossEntropy(matmul(layerNorm(x, gamma, beta), w), labels).backward();
+      if (getKernels().device) expect(gpu.stats.readbacks).toBe(reads);
+      return [gamma, beta, w].map((t) => Float32Array.from(t.grad!.data));
+    };
+    const onGpu = grads();
+    setKernels(cpuKernels);
+    const onCpu = grads();
+    setKernels(gpu);
+    onGpu.forEach((g, k) => expectClose(g, onCpu[k]));
   });
 
   test('tidy frees the textures a step made, keeps what it returns, and a freed tensor says so when read', () => {
