@@ -22,7 +22,8 @@ export function formatTape(root: Tensor): string {
   return order
     .map((e, i) => {
       const args = e.inputs.map((t) => `${label(t)} ${fmt(t.shape)}`).join(', ');
-      return `${i + 1}. ${e.op}(${args}) → ${label(e.output)} ${fmt(e.output.shape)}   (backward step ${order.length - i})`;
+      const outs = (e.outputs ?? [e.output]).map((t) => `${label(t)} ${fmt(t.shape)}`).join(', ');
+      return `${i + 1}. ${e.op}(${args}) → ${outs}   (backward step ${order.length - i})`;
     })
     .join('\n');
 }
@@ -35,7 +36,7 @@ export function toDot(root: Tensor, title = 'tape'): string {
   const tensors = new Map<number, Tensor>();
   for (const e of order) {
     for (const t of e.inputs) tensors.set(t.id, t);
-    tensors.set(e.output.id, e.output);
+    for (const t of e.outputs ?? [e.output]) tensors.set(t.id, t);
   }
   for (const t of tensors.values()) {
     const leaf = t.entry === null;
@@ -46,7 +47,7 @@ export function toDot(root: Tensor, title = 'tape'): string {
     const step = order.length - i;
     lines.push(`  op${i} [shape=box, label="${e.op}\\nbackward #${step}", style=filled, fillcolor="#fef3c7"];`);
     for (const t of e.inputs) lines.push(`  t${t.id} -> op${i};`);
-    lines.push(`  op${i} -> t${e.output.id};`);
+    for (const t of e.outputs ?? [e.output]) lines.push(`  op${i} -> t${t.id};`);
   });
   lines.push('}');
   return lines.join('\n');

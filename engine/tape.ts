@@ -13,12 +13,18 @@ import type { DeviceArray } from '../kernels/kernel';
 
 /** A backward rule: the gradient of the output in, one gradient per input out (null = none). */
 export type BackwardRule = (dOut: Tensor) => readonly (Tensor | null)[];
+/** The rule of an op with several outputs: one gradient per output in (null where none arrived). */
+export type MultiBackwardRule = (dOuts: readonly (Tensor | null)[]) => readonly (Tensor | null)[];
 
 export interface TapeEntry {
   readonly op: string;
   inputs: readonly Tensor[];
+  /** The output (the first one, for an op with several). */
   readonly output: Tensor;
   backward: BackwardRule | null;
+  /** An op with several outputs (split, unstack): all of them, and the rule that takes all their gradients. */
+  readonly outputs?: readonly Tensor[];
+  backwardMany?: MultiBackwardRule | null;
   /** Set once backward has run through this entry and freed it. */
   released: boolean;
   /** Where the op was called (a stack trace), captured only while anomaly detection is on. */
@@ -81,6 +87,22 @@ export function record(op: string, inputs: readonly Tensor[], output: Tensor, ba
   return output;
 }
 // #endregion record
+
+/**
+ * Record an op with several outputs as one entry (split: its backward is one concat of the
+ * parts' gradients, not one scatter per part). Each output's `entry` is that entry.
+ */
+export function recordMany(op: string, inputs: readonly Tensor[], outputs: Tensor[], backward: MultiBackwardRule): Tensor[] {
+  if (anomaly !== null && !inBackward) for (const o of outputs) anomaly.forward(op, inputs, o);
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad) || outputs.length === 0) return outputs;
+  const entry: TapeEntry = { op, inputs, output: outputs[0], backward: null, outputs, backwardMany: backward, released: false };
+  if (anomaly !== null) entry.createdAt = anomaly.capture();
+  for (const o of outputs) {
+    o.requiresGrad = true;
+    o.entry = entry;
+  }
+  return outputs;
+}
 
 // #region topological-sort
 /** The entries that produced `root`, in topological order (inputs before outputs). */
@@ -189,18 +211,14 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
   function walk(): void {
     for (let i = order.length - 1; i >= 0; i--) {
       const entry = order[i];
-      if (entry.released || entry.backward === null) {
+      if (entry.released || (entry.outputs ? !entry.backwardMany : entry.backward === null)) {
         throw new OpError(
           'backward',
           `the graph through '${entry.op}' was already released by an earlier backward(); pass { retainGraph: true } to the first call to go through it twice`,
         );
       }
-      const g = grads.get(entry.output);
-      grads.delete(entry.output);
-      if (g) {
-        // The rule may hand g (or a view of it) on to several inputs: from now on it is shared.
-        owned.delete(g);
-        const inputGrads = entry.backward(g);
+      const inputGrads = entry.outputs ? runMany(entry) : runOne(entry);
+      if (inputGrads) {
         if (inputGrads.length !== entry.inputs.length) {
           throw new OpError('backward', `the rule of '${entry.op}' returned ${inputGrads.length} gradients for ${entry.inputs.length} inputs`);
         }
@@ -214,12 +232,34 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
       if (!options.retainGraph) {
         // Free the graph: saved tensors held by the closure and the links to inputs.
         entry.backward = null;
+        if (entry.backwardMany) entry.backwardMany = null;
         entry.inputs = [];
         entry.released = true;
       }
     }
   }
   // #endregion backward-loop
+
+  /** The rule of a one-output entry, if a gradient reached its output. */
+  function runOne(entry: TapeEntry): readonly (Tensor | null)[] | null {
+    const g = grads.get(entry.output);
+    if (!g) return null;
+    grads.delete(entry.output);
+    // The rule may hand g (or a view of it) on to several inputs: from now on it is shared.
+    owned.delete(g);
+    return entry.backward!(g);
+  }
+
+  /** The rule of a several-output entry, with null for each output no gradient reached. */
+  function runMany(entry: TapeEntry): readonly (Tensor | null)[] | null {
+    const gs = entry.outputs!.map((o) => {
+      const g = grads.get(o) ?? null;
+      grads.delete(o);
+      if (g) owned.delete(g);
+      return g;
+    });
+    return gs.some((g) => g !== null) ? entry.backwardMany!(gs) : null;
+  }
 }
 
 /**

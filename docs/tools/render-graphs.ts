@@ -85,7 +85,7 @@ export function lstmStepGraph(): TapeGraph {
   const g = named(ig.entry!.inputs[1], 'tanh', 'g');
   const o = named(h.entry!.inputs[0], 'sigmoid', 'o');
   named(h.entry!.inputs[1], 'tanh', 'tanh(c_t)');
-  for (const [gate, block] of [[i, 'z_i'], [f, 'z_f'], [g, 'z_c'], [o, 'z_o']] as const) named(gate.entry!.inputs[0], 'slice', block);
+  for (const [gate, block] of [[i, 'z_i'], [f, 'z_f'], [g, 'z_c'], [o, 'z_o']] as const) named(gate.entry!.inputs[0], 'split', block);
   named(i.entry!.inputs[0].entry!.inputs[0], 'add', 'z');
   named(xW, 'add', 'xW_t');
   const loss = sum(h);

@@ -3,7 +3,7 @@
  * back to where each element came from.
  */
 import { Tensor } from '../tensor';
-import { record } from '../tape';
+import { record, recordMany } from '../tape';
 import { OpError, fmt, normAxis, sizeOf } from '../shape';
 import { getKernels } from '../../kernels/registry';
 import { empty, sameDtype, compute, dev } from './util';
@@ -66,7 +66,10 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
   ]);
 }
 
-/** split(x, sizes | count, axis) — consecutive slices along one axis. */
+/**
+ * split(x, sizes | count, axis) — consecutive slices along one axis, recorded as one op with
+ * several outputs;  d/dx: the parts' gradients concatenated back (zeros for a part that got none).
+ */
 export function split(x: Tensor, sizesOrCount: number | readonly number[], axis = 0): Tensor[] {
   const ax = normAxis('split', axis, x.rank);
   const n = x.shape[ax];
@@ -83,12 +86,17 @@ export function split(x: Tensor, sizesOrCount: number | readonly number[], axis 
     }
   }
   let start = 0;
-  return sizes.map((s) => {
+  const parts = sizes.map((s) => {
     const begin = x.shape.map((_, i) => (i === ax ? start : 0));
     const size = x.shape.map((d, i) => (i === ax ? s : d));
     start += s;
-    return slice(x, begin, size);
+    return compute(size, x.dtype,
+      (d) => d.slice(dev(x, d), x.shape, begin, size),
+      (k, y) => k.slice(x.data, x.shape, begin, y, size));
   });
+  return recordMany('split', [x], parts, (dParts) => [
+    concat(dParts.map((g, k) => g ?? empty(parts[k].shape, x.dtype)), ax),
+  ]);
 }
 
 /** concat(tensors, axis) — joined along an axis;  each input's gradient is its slice of dOut. */
