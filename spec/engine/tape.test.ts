@@ -6,7 +6,8 @@ import { Tensor } from '../../engine/tensor';
 import { tensor } from '../../engine/creation';
 import { record, noGrad, isGradEnabled, tapeOf } from '../../engine/tape';
 import { grad, valueAndGrad } from '../../engine/autodiff';
-import { add, mul, sum, square, reshape, tanh, matmul, pow, max } from '../../engine/ops';
+import { add, mul, sum, square, reshape, tanh, matmul, pow, max, split, unstack } from '../../engine/ops';
+import { formatTape } from '../../engine/tape-print';
 import { empty } from '../../engine/ops/util';
 
 const f64 = (values: number[] | number[][], requiresGrad = true) => tensor(values, { dtype: 'float64', requiresGrad });
@@ -191,5 +192,33 @@ describe('grad and valueAndGrad', () => {
     const { value, grads } = valueAndGrad((_x: Tensor) => sum(f64([1, 2], false)))(f64([5], false));
     expect(value.item()).toBe(3);
     expect(Array.from(grads[0].data)).toEqual([0]);
+  });
+});
+
+describe('ops with several outputs (split, unstack): one entry, one concat backward', () => {
+  test('one tape entry for all the parts; formatTape lists every output', () => {
+    const x = tensor([[1, 2, 3, 4], [5, 6, 7, 8]], { requiresGrad: true });
+    const [a, b] = split(x, 2, 1);
+    expect(a.entry).toBe(b.entry);
+    const loss = sum(mul(a, b));
+    expect(tapeOf(loss).map((e) => e.op)).toEqual(['split', 'mul', 'sum']);
+    expect(formatTape(loss).split('\n')[0]).toBe('1. split(t1 [2,4]) → t2 [2,2], t3 [2,2]   (backward step 3)');
+  });
+
+  test('a part nothing reached gets zeros; the others their gradient, concatenated in place', () => {
+    const x = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const parts = unstack(x, 1); // three columns of [2]
+    sum(mul(parts[2], 3)).backward();
+    expect(x.grad!.toArray()).toEqual([[0, 0, 3], [0, 0, 3]]);
+  });
+
+  test('retainGraph goes through twice (gradients add up); without it the second backward is refused', () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const [a, b] = split(x, [1, 3]);
+    const loss = add(sum(square(a)), sum(b));
+    loss.backward(undefined, { retainGraph: true });
+    loss.backward();
+    expect(x.grad!.toArray()).toEqual([4, 2, 2, 2]);
+    expect(() => loss.backward()).toThrow(/already released by an earlier backward\(\)/);
   });
 });
