@@ -85,7 +85,7 @@ const RELEASED = 'rnngrad: this tensor\'s values were on the device and were fre
   '(trainOnBatch and predict run in one): read them inside it (.data, .item()), or return the tensor from tidy()';
 
 /**
- * `row-major coordinates` of the flat index t in `shape`, as shader statements declaring
+ * The row-major coordinates of the flat index t in `shape`, as shader statements declaring
  * `${name}0 … ${name}{rank−1}` (floorDiv is exact integer division, registered by GpuContext).
  */
 function coordinates(shape: Shape, name: string, t = 't'): string {
