@@ -158,6 +158,7 @@ export class RNN implements Layer {
     // #region rnn-unroll
     for (let t = 0; t < time; t++) {
       const masks = drop.stepMasks(t);
+      // one step of the cell (on a GPU backend its device step, fewer kernels, when it has one)
       let next = (onDevice && cell.deviceStep?.(steps[t], states, masks)) || cell.step(steps[t], states, masks);
       const zone = drop.zoneoutAt(t);
       if (zone) next = zoneout(zone, states, next);

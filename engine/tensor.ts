@@ -94,6 +94,9 @@ export class Tensor {
       throw new OpError('tensor', `shape ${fmt(shape)} needs ${size} elements, got ${data.length}`);
     }
     const onHost = data instanceof Float32Array || data instanceof Float64Array;
+    if (!onHost && typeof (data as Partial<DeviceArray>).read !== 'function') {
+      throw new OpError('tensor', `data must be a Float32Array or Float64Array (use tensor() for plain arrays), got ${Object.prototype.toString.call(data)}`);
+    }
     this.host = onHost ? data : null;
     this.device = onHost ? null : data;
     this.shape = shape;

@@ -43,6 +43,8 @@ describe('Tensor basics', () => {
   test('bad shapes and ragged arrays are errors that say where', () => {
     expect(() => new Tensor(new Float32Array(5), [2, 3])).toThrow('tensor: shape [2,3] needs 6 elements, got 5');
     expect(() => new Tensor(new Float32Array(0), [-1, 0])).toThrow('tensor: invalid shape [-1,0]');
+    expect(() => new Tensor([1, 2] as unknown as Float32Array, [2])).toThrow(
+      'tensor: data must be a Float32Array or Float64Array (use tensor() for plain arrays), got [object Array]');
     expect(() => tensor([[1, 2], [3]])).toThrow('tensor: ragged nested array: expected 2 entries at [1], shape [2,2] from the first entries');
     expect(() => tensor([1, 2, 3], [2, 2])).toThrow('tensor: 3 values cannot fill shape [2,2]');
   });
