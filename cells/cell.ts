@@ -150,7 +150,7 @@ export abstract class BaseCell {
 
   /** Copies of the weight values, Keras order (Keras getWeights). */
   getWeights(): Tensor[] {
-    return this.weights().map((p) => p.tensor.detach());
+    return this.weights().map((p) => p.tensor.clone());
   }
 
   /** Overwrite the weight values in place, Keras order (Keras setWeights); shapes must match. */

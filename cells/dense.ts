@@ -89,7 +89,7 @@ export class Dense implements Layer {
   }
 
   getWeights(): Tensor[] {
-    return this.weights().map((w) => w.tensor.detach());
+    return this.weights().map((w) => w.tensor.clone());
   }
 
   setWeights(values: readonly Tensor[]): void {

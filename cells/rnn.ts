@@ -105,7 +105,7 @@ export class RNN implements Layer {
   }
 
   getWeights(): Tensor[] {
-    return this.weights().map((w) => w.tensor.detach());
+    return this.weights().map((w) => w.tensor.clone());
   }
 
   setWeights(values: readonly Tensor[]): void {

@@ -211,7 +211,7 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
   function walk(): void {
     for (let i = order.length - 1; i >= 0; i--) {
       const entry = order[i];
-      if (entry.released || (entry.outputs ? !entry.backwardMany : entry.backward === null)) {
+      if (entry.released || (!entry.outputs && entry.backward === null)) {
         throw new OpError(
           'backward',
           `the graph through '${entry.op}' was already released by an earlier backward(); pass { retainGraph: true } to the first call to go through it twice`,
@@ -229,10 +229,11 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
           if (gk && input.requiresGrad) accumulate(input, gk, entry.op);
         }
       }
-      if (!options.retainGraph) {
-        // Free the graph: saved tensors held by the closure and the links to inputs.
+      // Free the graph: saved tensors held by the closure and the links to inputs. An entry with
+      // several outputs stays (its rule saves nothing): a later backward from another of its
+      // outputs — one loss per part of a split — must still reach its input.
+      if (!options.retainGraph && !entry.outputs) {
         entry.backward = null;
-        if (entry.backwardMany) entry.backwardMany = null;
         entry.inputs = [];
         entry.released = true;
       }

@@ -22,6 +22,19 @@ export function dtypeOf(data: Storage): DType {
 
 let nextId = 0;
 
+/** The storage that one array's views share: the host array, the device array, or both. */
+export class ValueStore {
+  constructor(public host: Storage | null, public device: DeviceArray | null) {}
+
+  get length(): number {
+    return (this.host ?? this.device!).length;
+  }
+
+  get dtype(): DType {
+    return this.host ? dtypeOf(this.host) : this.device!.dtype;
+  }
+}
+
 export class Tensor {
   // #region tensor-fields
   readonly shape: Shape;
@@ -41,12 +54,12 @@ export class Tensor {
 
   // #region tensor-storage
   /**
-   * Where the values are. On the js kernels always `host`: flat row-major storage. On a device
-   * backend an op's result starts as `device` only (host null) and moves to the host when the
-   * host asks for it (`data`); a host tensor an op uploads keeps both until the host touches it.
+   * Where the values are, shared by the views of one array (reshape, detach). On the js kernels
+   * always `host`: flat row-major storage. On a device backend an op's result starts as `device`
+   * only (host null) and moves to the host when the host asks for it (`data`); a host array an
+   * op uploads keeps both until the host touches it through any of its views.
    */
-  private host: Storage | null;
-  private device: DeviceArray | null;
+  private readonly store: ValueStore;
 
   /**
    * The values on the host, flat and row-major. For a tensor on the device this is the readback
@@ -54,27 +67,34 @@ export class Tensor {
    * (optimizers update weights this way) and the next device op uploads it again.
    */
   get data(): Storage {
-    if (this.device !== null) {
-      if (this.host === null) this.host = this.device.read();
-      this.device = null; // the host copy is the only one now
+    const s = this.store;
+    if (s.device !== null) {
+      if (s.host === null) s.host = s.device.read();
+      s.device = null; // the host copy is the only one now
     }
-    return this.host!;
+    return s.host!;
   }
 
   /** Where the values are without moving them: the host array, or the device array. */
   get values(): Storage | DeviceArray {
-    return this.host ?? this.device!;
+    return this.store.host ?? this.store.device!;
   }
 
   /** True while the values are on a device and not (yet) on the host. */
   get onDevice(): boolean {
-    return this.host === null;
+    return this.store.host === null;
   }
 
   /** The values on `kernels`' device: uploaded once, then kept beside the host copy. */
   deviceValues(kernels: DeviceKernels): DeviceArray {
-    if (this.device === null || this.device.owner !== kernels || this.device.released) this.device = kernels.upload(this.data);
-    return this.device;
+    const s = this.store;
+    if (s.device === null || s.device.owner !== kernels || s.device.released) s.device = kernels.upload(this.data);
+    return s.device;
+  }
+
+  /** The same values (the same storage, wherever it is) with another shape of the same size. */
+  view(shape: Shape, name?: string): Tensor {
+    return new Tensor(this.store, shape, false, name);
   }
   // #endregion tensor-storage
 
@@ -83,7 +103,7 @@ export class Tensor {
    * so the caller hands over an array it will not change; the creation functions copy theirs).
    * `data` may be a DeviceArray: the result of a device kernel, left on the device.
    */
-  constructor(data: Storage | DeviceArray, shape: Shape, requiresGrad = false, name?: string) {
+  constructor(data: Storage | DeviceArray | ValueStore, shape: Shape, requiresGrad = false, name?: string) {
     let size = 1;
     for (let i = 0; i < shape.length; i++) {
       const d = shape[i];
@@ -93,14 +113,17 @@ export class Tensor {
     if (data.length !== size) {
       throw new OpError('tensor', `shape ${fmt(shape)} needs ${size} elements, got ${data.length}`);
     }
-    const onHost = data instanceof Float32Array || data instanceof Float64Array;
-    if (!onHost && typeof (data as Partial<DeviceArray>).read !== 'function') {
+    if (data instanceof ValueStore) {
+      this.store = data;
+    } else if (data instanceof Float32Array || data instanceof Float64Array) {
+      this.store = new ValueStore(data, null);
+    } else if (typeof (data as Partial<DeviceArray>).read === 'function') {
+      this.store = new ValueStore(null, data);
+    } else {
       throw new OpError('tensor', `data must be a Float32Array or Float64Array (use tensor() for plain arrays), got ${Object.prototype.toString.call(data)}`);
     }
-    this.host = onHost ? data : null;
-    this.device = onHost ? null : data;
     this.shape = shape;
-    this.dtype = onHost ? dtypeOf(data) : data.dtype;
+    this.dtype = this.store.dtype;
     this.size = size;
     this.requiresGrad = requiresGrad;
     this.name = name;
@@ -157,7 +180,12 @@ export class Tensor {
 
   /** The same data, cut from the tape: gradients do not flow through the result. */
   detach(): Tensor {
-    return new Tensor(this.values, this.shape, false, this.name);
+    return this.view(this.shape, this.name);
+  }
+
+  /** A copy of the values on the host, cut from the tape (Keras getWeights hands out these). */
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape, false, this.name);
   }
 
   /** Forget the accumulated gradient. */

@@ -180,9 +180,11 @@ export class Sequential {
 
   /** The loss over all of (x, y), computed in batches without recording. */
   evaluate(x: Tensor, y: Tensor, options: { batchSize?: number } = {}): number {
-    const pred = this.predict(x, options);
-    if (!sameShape(pred, y)) throw new Error(`${this.name}.evaluate: the model outputs ${fmt(pred.shape)} but the targets are ${fmt(y.shape)}`);
-    return tidy(() => noGrad(() => LOSSES[this.loss](pred, y).item()));
+    return tidy(() => {
+      const pred = this.predict(x, options);
+      if (!sameShape(pred, y)) throw new Error(`${this.name}.evaluate: the model outputs ${fmt(pred.shape)} but the targets are ${fmt(y.shape)}`);
+      return noGrad(() => LOSSES[this.loss](pred, y).item());
+    });
   }
 
   /** Mini-batch training in a seeded shuffled order (train/fit.ts). */

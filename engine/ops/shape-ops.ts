@@ -24,7 +24,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (sizeOf(resolved) !== x.size) {
     throw new OpError('reshape', `${fmt(x.shape)} → ${fmt(shape)}: ${x.size} elements cannot fill ${sizeOf(resolved)}`);
   }
-  const out = new Tensor(x.values, resolved); // the same values, wherever they are
+  const out = x.view(resolved); // the same values, wherever they are
   return record('reshape', [x], out, (dOut) => [reshape(dOut, x.shape)]);
 }
 

@@ -120,7 +120,13 @@ function rowMajorStrides(shape: Shape): number[] {
 
 /** The device kernels on one GpuContext; `minElements` / `minMatmulWork` as in createGpuKernels. */
 export function createDeviceKernels(ctx: GpuContext, minElements: number, minMatmulWork: number): DeviceKernels {
-  const keeps = (n: number): boolean => n > 0 && n >= minElements && n < MAX_ELEMENTS;
+  /**
+   * Does the device take a call with n outputs on these operands? Not empty, not under the size
+   * threshold, and every index in range: outputs and operands under MAX_ELEMENTS (an array too
+   * large to upload stays a host copy that every kernel declines).
+   */
+  const keeps = (n: number, ...operands: DeviceArray[]): boolean =>
+    n > 0 && n >= minElements && n < MAX_ELEMENTS && operands.every((o) => o.length < MAX_ELEMENTS);
   const arg = (x: DeviceArray): Texture | Float32Array => (x as GpuArray).argument();
   /** The open tidy scopes, innermost last: the arrays each has made. */
   const scopes: GpuArray[][] = [];
@@ -164,8 +170,9 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
     upload(x: Storage): GpuArray {
       const n = x.length;
       const dtype: DType = x instanceof Float64Array ? 'float64' : 'float32';
-      // nothing to copy (gpu.js cannot make an empty output); every kernel declines an empty call
-      if (n === 0) return new GpuArray(device, ctx, new Float32Array(0), 0, dtype);
+      // nothing to copy (gpu.js cannot make an empty output), or too large for exact indices:
+      // a host copy, which every kernel declines (keeps), so the op runs on the host kernels
+      if (n === 0 || n >= MAX_ELEMENTS) return new GpuArray(device, ctx, Float32Array.from(x), n, dtype);
       ctx.stats.uploads++;
       const result = ctx.run('upload', `dev:upload:${n}`, () => ({
         source: 'function(a) { return a[this.thread.x]; }', output: [n], pipeline: true, immutable: true,
@@ -189,20 +196,20 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
     },
 
     unary(op: UnaryOp, x: DeviceArray) {
-      if (!keeps(x.length)) return null;
+      if (!keeps(x.length, x)) return null;
       return run('unary', `unary:${op}:${x.length}`, x.length, x.dtype,
         `function(x) { return ${op}F(x[this.thread.x]); }`, [x]);
     },
 
     unaryBackward(op: UnaryOp, x: DeviceArray, y: DeviceArray, dy: DeviceArray) {
-      if (!keeps(x.length)) return null;
+      if (!keeps(x.length, x, y, dy)) return null;
       return run('unaryBackward', `unaryBackward:${op}:${x.length}`, x.length, x.dtype,
         `function(x, y, dy) { const t = this.thread.x; return dy[t] * ${op}D(x[t], y[t]); }`, [x, y, dy]);
     },
 
     binary(op: BinaryOp, a: DeviceArray, aShape: Shape, b: DeviceArray, bShape: Shape, outShape: Shape) {
       const n = outShape.reduce((p, d) => p * d, 1);
-      if (!keeps(n)) return null;
+      if (!keeps(n, a, b)) return null;
       const c = collapseBroadcast(aShape, bShape, outShape);
       if (!c) return null;
       const source = `function(a, b) {
@@ -214,12 +221,12 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
     },
 
     reduce(op: 'sum' | 'max', x: DeviceArray, outer: number, n: number, inner: number) {
-      if (!keeps(x.length) || outer * inner === 0) return null;
+      if (!keeps(x.length, x) || outer * inner === 0) return null;
       return reduce(op, x, outer, n, inner);
     },
 
     sumTo(x: DeviceArray, xShape: Shape, outShape: Shape) {
-      if (!keeps(x.length)) return null;
+      if (!keeps(x.length, x)) return null;
       const runs = sumToRuns(xShape, outShape); // kept, summed, kept, … (as the host sumTo in reduce.ts)
       if (runs.length === 0 || (runs.length === 1 && runs[0].kept)) return x; // nothing summed: the same values
       if (runs.length === 3) return reduce('sum', x, runs[0].size, runs[1].size, runs[2].size);
@@ -232,7 +239,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
 
     broadcastTo(x: DeviceArray, xShape: Shape, outShape: Shape) {
       const n = outShape.reduce((p, d) => p * d, 1);
-      if (!keeps(n)) return null;
+      if (!keeps(n, x)) return null;
       const source = `function(x) {
     const t = this.thread.x;
     ${coordinates(outShape, 'i')}
@@ -242,7 +249,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
     },
 
     select(cond: DeviceArray, a: DeviceArray | null, b: DeviceArray | null) {
-      if (!keeps(cond.length)) return null;
+      if (!keeps(cond.length, cond, ...(a ? [a] : []), ...(b ? [b] : []))) return null;
       const operands = [cond, ...(a ? [a] : []), ...(b ? [b] : [])];
       const source = `function(${['cond', ...(a ? ['a'] : []), ...(b ? ['b'] : [])].join(', ')}) {
     const t = this.thread.x;
@@ -255,7 +262,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
 
     matmul(a: DeviceArray, b: DeviceArray, d: MatmulDims) {
       const n = d.batch * d.m * d.n;
-      if (!keeps(n) || d.k === 0 || d.batch * d.m * d.n * d.k < minMatmulWork) return null;
+      if (!keeps(n, a, b) || d.k === 0 || d.batch * d.m * d.n * d.k < minMatmulWork) return null;
       const { aIdx, bIdx } = matmulIndices(d, 'c0', 'c1', 'c2');
       const source = `function(a, b) {
     const t = this.thread.x;
@@ -271,7 +278,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
     },
 
     permute(x: DeviceArray, shape: Shape, perm: readonly number[]) {
-      if (!keeps(x.length)) return null;
+      if (!keeps(x.length, x)) return null;
       const inStrides = rowMajorStrides(shape);
       const outShape = perm.map((p) => shape[p]);
       const source = `function(x) {
@@ -284,7 +291,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
 
     slice(x: DeviceArray, shape: Shape, begin: readonly number[], outShape: Shape) {
       const n = outShape.reduce((p, d) => p * d, 1);
-      if (!keeps(n) || x.length >= MAX_ELEMENTS) return null;
+      if (!keeps(n, x)) return null;
       const source = `function(x) {
     const t = this.thread.x;
     ${coordinates(outShape, 'i')}
@@ -295,7 +302,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
 
     pad(part: DeviceArray, partShape: Shape, begin: readonly number[], shape: Shape) {
       const n = shape.reduce((p, d) => p * d, 1);
-      if (!keeps(n)) return null;
+      if (!keeps(n, part)) return null;
       const outside = shape.map((_, i) => `i${i} < ${begin[i]} || i${i} >= ${begin[i] + partShape[i]}`).join(' || ');
       const source = `function(part) {
     const t = this.thread.x;
@@ -308,7 +315,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
 
     concat(parts: readonly DeviceArray[], outer: number, lengths: readonly number[], inner: number) {
       const total = lengths.reduce((a, b) => a + b, 0);
-      if (!keeps(outer * total * inner) || lengths.some((l) => l === 0)) return null;
+      if (!keeps(outer * total * inner, ...parts) || lengths.some((l) => l === 0)) return null;
       return concatRounds(parts, lengths);
 
       /** Join at most CONCAT_FAN_IN parts per kernel; more are joined in groups, then the groups. */
@@ -342,7 +349,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
     },
 
     layerNorm(x: DeviceArray, gamma: DeviceArray | null, beta: DeviceArray | null, rows: number, cols: number, eps: number) {
-      if (!keeps(rows * cols)) return null;
+      if (!keeps(rows * cols, x, ...[gamma, beta].filter((p): p is DeviceArray => p !== null))) return null;
       const key = `${rows}x${cols}`;
       // one thread per row: μ, then 1/σ = 1/sqrt(mean((x − μ)²) + ε) (biased variance, as Keras)
       const mean = run('layerNorm', `layerNorm:mean:${key}`, rows, x.dtype, `function(x) {
@@ -375,7 +382,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
     },
 
     layerNormBackward(dy: DeviceArray, xhat: DeviceArray, rstd: DeviceArray, gamma: DeviceArray | null, rows: number, cols: number) {
-      if (!keeps(rows * cols)) return null;
+      if (!keeps(rows * cols, dy, xhat, rstd, ...(gamma ? [gamma] : []))) return null;
       const key = `${rows}x${cols}:${gamma ? 'g' : ''}`;
       const names = ['dy', 'xhat', ...(gamma ? ['gamma'] : [])];
       const args = [dy, xhat, ...(gamma ? [gamma] : [])];
@@ -407,7 +414,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
     },
 
     softmax(x: DeviceArray, rows: number, cols: number, log: boolean) {
-      if (!keeps(rows * cols)) return null;
+      if (!keeps(rows * cols, x)) return null;
       const key = `${rows}x${cols}`;
       // per row: the maximum (subtracted first, so exp never overflows), then Σ e^(x − max)
       const max = run('softmax', `softmax:max:${key}`, rows, x.dtype, `function(x) {
@@ -431,7 +438,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
     },
 
     softmaxBackward(y: DeviceArray, dy: DeviceArray, rows: number, cols: number, log: boolean) {
-      if (!keeps(rows * cols)) return null;
+      if (!keeps(rows * cols, y, dy)) return null;
       const key = `${rows}x${cols}`;
       // per row: Σ dy (log-softmax) or Σ dy ⊙ y (softmax)
       const s = run('softmaxBackward', `softmaxBackward:sum:${log ? 'log' : 'plain'}:${key}`, rows, y.dtype, `function(y, dy) {
@@ -450,7 +457,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
 
     lstmGate(part: 'c' | 'h', z: DeviceArray, other: DeviceArray, batch: number, units: number, hard: boolean) {
       const n = batch * units;
-      if (!keeps(n)) return null;
+      if (!keeps(n, z, other)) return null; // z (4n) is a device array already, so 4n is in range too
       const act = hard ? 'hardSigmoidF' : 'sigmoidF';
       const value = part === 'c'
         ? `${act}(z[zr + ${units}]) * other[t] + ${act}(z[zr]) * tanhF(z[zr + ${2 * units}])` // f ⊙ c_{t−1} + i ⊙ g
@@ -466,7 +473,7 @@ export function createDeviceKernels(ctx: GpuContext, minElements: number, minMat
 
     lstmGateBackward(part: 'c' | 'h', wrt: 'z' | 'other', z: DeviceArray, other: DeviceArray, dOut: DeviceArray, batch: number,
       units: number, hard: boolean) {
-      if (!keeps(batch * units)) return null;
+      if (!keeps(batch * units, z, other, dOut)) return null;
       const [act, actD] = hard ? ['hardSigmoidF', 'hardSigmoidD'] : ['sigmoidF', 'sigmoidD'];
       const gate = (q: number): string => `z[zr + ${q * units}]`;
       const sig = (q: number): string => `${act}(${gate(q)})`;

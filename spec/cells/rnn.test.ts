@@ -175,6 +175,11 @@ describe('weights: Keras names, order, shapes and initializers', () => {
     close(b.call(randn([1, 4, 2], { rng: new Random(3) })), a.call(randn([1, 4, 2], { rng: new Random(3) })), 0);
     expect(() => b.setWeights(a.getWeights().slice(1))).toThrow('expected 3 arrays');
     expect(() => b.setWeights([a.getWeights()[1], a.getWeights()[0], a.getWeights()[2]])).toThrow("'kernel' has shape [2,12], got [3,12]");
+    // copies, as Keras's getWeights: a later setWeights does not change what was taken
+    const taken = a.getWeights();
+    const before = Array.from(taken[0].data);
+    a.setWeights(new LSTM(3, { inputFeatures: 2, rng: new Random(9) }).getWeights());
+    expect(Array.from(taken[0].data)).toEqual(before);
   });
 });
 

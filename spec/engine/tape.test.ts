@@ -221,4 +221,12 @@ describe('ops with several outputs (split, unstack): one entry, one concat backw
     expect(x.grad!.toArray()).toEqual([4, 2, 2, 2]);
     expect(() => loss.backward()).toThrow(/already released by an earlier backward\(\)/);
   });
+
+  test('one loss per part: each backward reaches the input (the split entry is kept, its rule saves nothing)', () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const [a, b] = split(x, 2);
+    sum(a).backward();
+    sum(mul(b, 2)).backward();
+    expect(x.grad!.toArray()).toEqual([1, 1, 2, 2]);
+  });
 });

@@ -255,6 +255,23 @@ describe(`tensors on the device (${gpu.name})`, () => {
     expect(z.data[0]).toBe(20);
   });
 
+  test('views share one storage: a write through one view is what a device op on another sees', () => {
+    const w = tensor([[1, 2], [3, 4]]);
+    const view = w.detach();
+    const x = tensor([[1, 1]]);
+    expect(Array.from(matmul(x, view).data)).toEqual([4, 6]); // view uploaded
+    w.data[0] = 100; // written on the host through w: the upload is dropped for every view
+    expect(Array.from(matmul(x, view).data)).toEqual([103, 6]);
+    expect(Array.from(matmul(x, reshape(w, [2, 2])).data)).toEqual([103, 6]);
+  });
+
+  test('arrays of 2^24 elements or more are not put on the device: every kernel declines them', () => {
+    const big = device.upload(new Float32Array(1 << 24));
+    expect(device.unary('neg', big)).toBeNull();
+    expect(device.reduce('sum', big, 1, 1 << 24, 1)).toBeNull();
+    expect(big.read().length).toBe(1 << 24);
+  });
+
   test('views share the device values without a readback: reshape, detach, transpose, split, concat', () => {
     const x = tensor(Float32Array.from(data(24)), [2, 3, 4]);
     const reads = gpu.stats.readbacks;
