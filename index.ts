@@ -2,7 +2,7 @@
  * rnngrad — a from-scratch tensor and reverse-mode autodiff engine, and the recurrent networks
  * built on it. This file is the public API; the README walks through it in reading order.
  */
-export { Tensor, allocate } from './engine/tensor';
+export { Tensor, allocate, ValueStore } from './engine/tensor';
 export { tidy } from './engine/tidy';
 export type { DType, Storage, NestedArray } from './engine/tensor';
 export { Random, globalRandom, manualSeed } from './engine/random';
