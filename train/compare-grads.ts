@@ -10,7 +10,7 @@
  * fail by name.
  */
 import type { GradArray, GradsFile } from './grads-file';
-import { gateLayouts, describeElement, describeInputElement, unflatten, GateLayout } from './gate-blocks';
+import { gateLayouts, gateOf, describeElement, describeInputElement, unflatten, GateLayout } from './gate-blocks';
 
 export interface Tolerance {
   readonly atol: number;
@@ -46,6 +46,12 @@ export interface GradRow {
   readonly maxRelError: number | null;
   /** Elements outside the tolerance. */
   readonly failing: number;
+  /**
+   * Elements outside the tolerance per gate (a gate-stacked weight: one gate wrong, or all?) or per
+   * time step (the input gradient: right at the last step and wrong before it points at the
+   * gradient carried back in time).
+   */
+  readonly failingBy: { readonly group: 'gate' | 'step'; readonly counts: Readonly<Record<string, number>> } | null;
   readonly worst: WorstElement | null;
 }
 
@@ -60,15 +66,26 @@ const INPUT = 'input';
 const LOSS = 'loss';
 
 /** Compare two arrays of the same shape element by element. */
-function compareArrays(name: string, e: GradArray, a: GradArray, tol: Tolerance, describe: (flat: number) => string): GradRow {
+/** How failing elements are counted apart: by gate or by time step, the groups in order. */
+interface Grouping {
+  readonly group: 'gate' | 'step';
+  readonly names: readonly string[];
+  readonly of: (flat: number) => string;
+}
+
+function compareArrays(name: string, e: GradArray, a: GradArray, tol: Tolerance, describe: (flat: number) => string, grouping?: Grouping): GradRow {
   let maxAbs = 0;
   let maxRel = 0;
   let worstAt = 0;
   let failing = 0;
+  const counts: Record<string, number> | null = grouping ? Object.fromEntries(grouping.names.map((g) => [g, 0])) : null;
   for (let i = 0; i < e.values.length; i++) {
     const diff = Math.abs(a.values[i] - e.values[i]);
     const rel = diff / Math.max(Math.abs(e.values[i]), 1);
-    if (!(diff <= tol.atol + tol.rtol * Math.abs(e.values[i]))) failing++;
+    if (!(diff <= tol.atol + tol.rtol * Math.abs(e.values[i]))) {
+      failing++;
+      if (counts && grouping) counts[grouping.of(i)]++;
+    }
     maxAbs = Math.max(maxAbs, diff);
     if (rel > maxRel) {
       maxRel = rel;
@@ -78,13 +95,24 @@ function compareArrays(name: string, e: GradArray, a: GradArray, tol: Tolerance,
   const worst = e.values.length === 0 ? null : {
     flatIndex: worstAt, index: unflatten(worstAt, e.shape), where: describe(worstAt), expected: e.values[worstAt], actual: a.values[worstAt],
   };
-  return { name, status: failing === 0 ? 'pass' : 'fail', expectedShape: e.shape, actualShape: a.shape, maxAbsError: maxAbs, maxRelError: maxRel, failing, worst };
+  return { name, status: failing === 0 ? 'pass' : 'fail', expectedShape: e.shape, actualShape: a.shape, maxAbsError: maxAbs, maxRelError: maxRel, failing, failingBy: counts && grouping ? { group: grouping.group, counts } : null, worst };
+}
+
+function gateGrouping(shape: readonly number[], layout: GateLayout | undefined): Grouping | undefined {
+  return layout && { group: 'gate', names: layout.gates, of: (flat) => gateOf(shape, flat, layout) };
+}
+
+/** The input gradient [batch, time, features], counted by time step. */
+function stepGrouping(shape: readonly number[]): Grouping | undefined {
+  if (shape.length !== 3) return undefined;
+  const [time, features] = [shape[1], shape[2]];
+  return { group: 'step', names: Array.from({ length: time }, (_, t) => String(t)), of: (flat) => String(Math.floor(flat / features) % time) };
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 function unmatched(name: string, status: RowStatus, e: GradArray | null, a: GradArray | null): GradRow {
-  return { name, status, expectedShape: e?.shape ?? null, actualShape: a?.shape ?? null, maxAbsError: null, maxRelError: null, failing: 0, worst: null };
+  return { name, status, expectedShape: e?.shape ?? null, actualShape: a?.shape ?? null, maxAbsError: null, maxRelError: null, failing: 0, failingBy: null, worst: null };
 }
 
 /** Every weight of `expected` against `actual`, then the input gradient and the loss. */
@@ -97,11 +125,11 @@ export function compareGrads(expected: GradsFile, actual: GradsFile, tolerance: 
     const a = actual.weights[name];
     if (a === undefined) rows.push(unmatched(name, 'missing', e, null));
     else if (!sameShape(e.shape, a.shape)) rows.push(unmatched(name, 'shape mismatch', e, a));
-    else rows.push(compareArrays(name, e, a, tolerance, (flat) => describeElement(name, e.shape, flat, layouts.get(name))));
+    else rows.push(compareArrays(name, e, a, tolerance, (flat) => describeElement(name, e.shape, flat, layouts.get(name)), gateGrouping(e.shape, layouts.get(name))));
   }
   for (const [name, a] of Object.entries(actual.weights)) if (!(name in expected.weights)) rows.push(unmatched(name, 'extra', null, a));
   rows.push(sameShape(expected.input.shape, actual.input.shape)
-    ? compareArrays(INPUT, expected.input, actual.input, tolerance, (flat) => describeInputElement(expected.input.shape, flat))
+    ? compareArrays(INPUT, expected.input, actual.input, tolerance, (flat) => describeInputElement(expected.input.shape, flat), stepGrouping(expected.input.shape))
     : unmatched(INPUT, 'shape mismatch', expected.input, actual.input));
   rows.push(compareArrays(LOSS, { shape: [], values: [expected.loss] }, { shape: [], values: [actual.loss] }, tolerance, () => 'the loss'));
   return { tolerance, rows, passed: rows.every((r) => r.status === 'pass') };
@@ -116,7 +144,8 @@ export function describeFailures(c: GradsComparison): string[] {
       case 'shape mismatch': return `${r.name}: shape [${r.actualShape}], expected [${r.expectedShape}]`;
       default: {
         const w = r.worst as WorstElement;
-        return `${r.name}: ${r.failing} element${r.failing === 1 ? '' : 's'} out of tolerance; worst ${w.where}: expected ${w.expected.toPrecision(8)}, got ${w.actual.toPrecision(8)} (rel error ${(r.maxRelError ?? 0).toExponential(2)})`;
+        const by = r.failingBy ? ` (by ${r.failingBy.group}: ${Object.entries(r.failingBy.counts).map(([g, n]) => `${g} ${n}`).join(', ')})` : '';
+        return `${r.name}: ${r.failing} element${r.failing === 1 ? '' : 's'} out of tolerance${by}; worst ${w.where}: expected ${w.expected.toPrecision(8)}, got ${w.actual.toPrecision(8)} (rel error ${(r.maxRelError ?? 0).toExponential(2)})`;
       }
     }
   });

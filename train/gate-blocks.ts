@@ -62,6 +62,11 @@ export function unflatten(flat: number, shape: readonly number[]): number[] {
   return index;
 }
 
+/** The gate an element of a gate-stacked weight belongs to: its column divided by the units. */
+export function gateOf(shape: readonly number[], flat: number, layout: GateLayout): string {
+  return layout.gates[Math.floor((flat % shape[shape.length - 1]) / layout.units)];
+}
+
 /**
  * An element described for a reader: "forget gate (f), row 2 col 5 (unit 1)" for a gate-stacked
  * weight, "row 2 col 5" or "index 3" otherwise.
@@ -76,8 +81,7 @@ export function describeElement(name: string, shape: readonly number[], flat: nu
     where = isResetAfterBias ? `row ${index[0]} (${index[0] === 0 ? 'input' : 'recurrent'} bias) col ${col}` : `row ${index[0]} col ${col}`;
   } else where = `index [${index.join(', ')}]`;
   if (!layout) return where;
-  const gate = layout.gates[Math.floor(col / layout.units)];
-  return `${gate}, ${where} (unit ${col % layout.units})`;
+  return `${gateOf(shape, flat, layout)}, ${where} (unit ${col % layout.units})`;
 }
 
 /** An element of the input gradient [batch, time, features] (or [batch, features]). */
