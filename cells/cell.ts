@@ -13,7 +13,7 @@ import { fmt } from '../engine/shape';
 import { globalRandom } from '../engine/random';
 import { zeros, ones, glorotUniform, glorotNormal, orthogonal, uniform } from '../engine/creation';
 import { mul, matmul, slice, concat, add } from '../engine/ops';
-import type { NamedWeight } from './layer';
+import type { NamedWeight, PlannedWeight } from './layer';
 
 /** Dropout masks for one time step (all null at inference or when the rate is 0). */
 export interface StepMasks {
@@ -64,6 +64,11 @@ export interface RecurrentCell {
   deviceStep?(projected: Tensor, states: readonly Tensor[], masks: StepMasks): Tensor[] | null;
   /** Weights in Keras order with their Keras names. */
   weights(): NamedWeight[];
+  /**
+   * The names and shapes of the weights `build(inputFeatures)` would make, without making them:
+   * model files are checked against these before anything is allocated.
+   */
+  plannedWeights(inputFeatures: number): PlannedWeight[];
   /** The Keras cell config (the part model.json stores under `cell.config` or in the layer config). */
   config(): Record<string, unknown>;
 }
@@ -75,6 +80,11 @@ export interface CellOptions {
   readonly rng?: Random;
   /** Kernel initializer: Keras's glorot_uniform, or TF.js-preset glorot_normal. */
   readonly kernelInitializer?: 'glorot_uniform' | 'glorot_normal';
+  /**
+   * Run the initializers when building (default true). Loading a model file passes false: the
+   * weights start as zeros, about to be overwritten, and no random draws or QR are spent on them.
+   */
+  readonly initialize?: boolean;
 }
 
 /** Weight creation, Keras order, getWeights/setWeights: what every cell shares. */
@@ -86,6 +96,7 @@ export abstract class BaseCell {
   inputFeatures = 0;
   private params: NamedWeight[] = [];
   private readonly rng: Random;
+  private readonly initialize: boolean;
 
   constructor(units: number, options: CellOptions) {
     if (!Number.isInteger(units) || units <= 0) throw new Error(`${new.target.name}: units must be a positive integer, got ${units}`);
@@ -93,6 +104,7 @@ export abstract class BaseCell {
     this.dtype = options.dtype ?? 'float32';
     this.rng = options.rng ?? globalRandom;
     this.kernelInitializer = options.kernelInitializer ?? 'glorot_uniform';
+    this.initialize = options.initialize ?? true;
   }
 
   get built(): boolean {
@@ -101,6 +113,10 @@ export abstract class BaseCell {
 
   /** The weights this cell needs for `inputFeatures` inputs, in Keras order. */
   protected abstract weightSpecs(inputFeatures: number): WeightSpec[];
+
+  plannedWeights(inputFeatures: number): PlannedWeight[] {
+    return this.weightSpecs(inputFeatures).map(({ name, shape }) => ({ name, shape }));
+  }
 
   build(inputFeatures: number): void {
     if (this.built) {
@@ -115,6 +131,7 @@ export abstract class BaseCell {
 
   private initial(s: WeightSpec): Tensor {
     const options = { dtype: this.dtype, rng: this.rng, requiresGrad: true, name: s.name };
+    if (!this.initialize) return zeros(s.shape, options);
     switch (s.init) {
       case 'glorot_uniform': return glorotUniform(s.shape, options);
       case 'glorot_normal': return glorotNormal(s.shape, options);

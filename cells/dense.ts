@@ -10,7 +10,7 @@ import { globalRandom } from '../engine/random';
 import { glorotUniform, glorotNormal, zeros } from '../engine/creation';
 import { matmul, add } from '../engine/ops';
 import { fmt } from '../engine/shape';
-import type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';
+import type { Layer, NamedWeight, PlannedWeight, KerasLayerConfig, CallOptions } from './layer';
 import { activationName, activationFn, ActivationInput, ActivationName } from './activations';
 import { uniqueLayerName } from './names';
 import { initializerConfig, NO_REGULARIZERS } from './keras-config';
@@ -24,6 +24,8 @@ export interface DenseOptions {
   readonly dtype?: DType;
   readonly rng?: Random;
   readonly kernelInitializer?: 'glorot_uniform' | 'glorot_normal';
+  /** Run the initializers when building (default true; false when loading a file: zeros, overwritten). */
+  readonly initialize?: boolean;
   /** Build the weights now for this many input features. */
   readonly inputFeatures?: number;
 }
@@ -37,6 +39,7 @@ export class Dense implements Layer {
   readonly dtype: DType;
   readonly kernelInitializer: 'glorot_uniform' | 'glorot_normal';
   private readonly rng: Random;
+  private readonly initialize: boolean;
   private params: NamedWeight[] = [];
 
   constructor(units: number, options: DenseOptions = {}, prefix = 'dense') {
@@ -48,6 +51,7 @@ export class Dense implements Layer {
     this.dtype = options.dtype ?? 'float32';
     this.rng = options.rng ?? globalRandom;
     this.kernelInitializer = options.kernelInitializer ?? 'glorot_uniform';
+    this.initialize = options.initialize ?? true;
     if (options.inputFeatures !== undefined) this.build(options.inputFeatures);
   }
 
@@ -68,7 +72,7 @@ export class Dense implements Layer {
       return;
     }
     const o = { dtype: this.dtype, rng: this.rng, requiresGrad: true };
-    const init = this.kernelInitializer === 'glorot_normal' ? glorotNormal : glorotUniform;
+    const init = !this.initialize ? zeros : this.kernelInitializer === 'glorot_normal' ? glorotNormal : glorotUniform;
     this.params = [{ name: 'kernel', tensor: init([features, this.units], { ...o, name: 'kernel' }) }];
     if (this.useBias) this.params.push({ name: 'bias', tensor: zeros([this.units], { ...o, name: 'bias' }) });
   }
@@ -81,6 +85,10 @@ export class Dense implements Layer {
     let y = matmul(x, this.params[0].tensor); // x·W
     if (this.useBias) y = add(y, this.params[1].tensor); // + b
     return activationFn(this.activation)(y);
+  }
+
+  plannedWeights(features: number): PlannedWeight[] {
+    return [{ name: 'kernel', shape: [features, this.units] }, ...(this.useBias ? [{ name: 'bias', shape: [this.units] }] : [])];
   }
 
   weights(): NamedWeight[] {
@@ -147,6 +155,9 @@ export class TimeDistributed implements Layer {
   call(x: Tensor, options: CallOptions = {}): Tensor {
     if (x.rank !== 3) throw new Error(`${this.name}: expected [batch, time, features], got ${fmt(x.shape)}`);
     return this.layer.call(x, options);
+  }
+  plannedWeights(features: number): PlannedWeight[] {
+    return this.layer.plannedWeights(features);
   }
   weights(): NamedWeight[] {
     return this.layer.weights();

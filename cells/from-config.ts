@@ -11,7 +11,7 @@ import type { Layer, KerasLayerConfig } from './layer';
 import { RNN, RNNLayerOptions } from './rnn';
 import { SimpleRNN, LSTM, GRU } from './recurrent-layers';
 import { SimpleRNNCell } from './simple-rnn';
-import { LNSimpleRNNCell } from './ln-simple-rnn';
+import { LNSimpleRNNCell, LN_EPSILON } from './ln-simple-rnn';
 import { LSTMCell } from './lstm';
 import { PeepholeLSTMCell } from './peephole-lstm';
 import { GRUCell } from './gru';
@@ -24,8 +24,13 @@ import { activationName } from './activations';
 export interface FromConfigOptions {
   /** dtype of the weights made (default float32). */
   readonly dtype?: DType;
-  /** Generator for the initial weights (they are usually overwritten from the file). */
+  /** Generator for the initial weights and the dropout masks. */
   readonly rng?: Random;
+  /**
+   * Run the weight initializers (default true). Model files pass false: the weights start as
+   * zeros and are overwritten from the file, so no random draws or QR are spent on them.
+   */
+  readonly initialize?: boolean;
 }
 
 /** The layer classes layerFromConfig reads. */
@@ -38,6 +43,8 @@ const IGNORED = new Set([
   'name', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'batch_size', 'input_dtype', 'implementation', 'unroll', 'seed',
   'use_cudnn', 'kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'gamma_initializer', 'beta_initializer',
 ]);
+/** Keys only some cell classes read (refused by name on the others). */
+const CELL_ONLY: Record<string, readonly string[]> = { epsilon: ['LNSimpleRNNCell'] };
 /** Keys rnngrad implements, read below. */
 const READ = new Set([
   'units', 'activation', 'recurrent_activation', 'use_bias', 'unit_forget_bias', 'reset_after', 'dropout', 'recurrent_dropout',
@@ -51,16 +58,36 @@ const OFF_VALUES: Record<string, unknown> = {
   kernel_constraint: null, recurrent_constraint: null, bias_constraint: null,
 };
 
-/** Reject unknown keys and unimplemented options that are set; `where` names the layer in errors. */
-function checkKeys(config: Record<string, unknown>, where: string): void {
+/**
+ * A config value for an error message: JSON, cut short, and safe on hostile input (deep nesting
+ * or a huge array from a model file must not turn into a stack overflow or a megabyte of message).
+ */
+export function preview(v: unknown, max = 60): string {
+  const walk = (x: unknown, depth: number): string => {
+    if (x === null || typeof x !== 'object') return typeof x === 'string' ? JSON.stringify(x.length > max ? `${x.slice(0, max)}…` : x) : String(x);
+    if (depth > 3) return Array.isArray(x) ? '[…]' : '{…}';
+    if (Array.isArray(x)) return `[${x.slice(0, 8).map((e) => walk(e, depth + 1)).join(',')}${x.length > 8 ? ',…' : ''}]`;
+    const keys = Object.keys(x).slice(0, 8);
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${walk((x as Record<string, unknown>)[k], depth + 1)}`).join(',')}${Object.keys(x).length > 8 ? ',…' : ''}}`;
+  };
+  const text = walk(v, 0);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * Reject unknown keys and unimplemented options that are set; `where` names the layer in errors,
+ * `className` the cell class for the keys only some cells read.
+ */
+function checkKeys(config: Record<string, unknown>, where: string, className = ''): void {
   const bad: string[] = [];
   for (const [key, value] of Object.entries(config)) {
     if (IGNORED.has(key) || READ.has(key)) continue;
+    if (key in CELL_ONLY && CELL_ONLY[key].includes(className)) continue;
     if (key in OFF_VALUES) {
-      if (value !== null && value !== undefined && value !== OFF_VALUES[key]) bad.push(`${key}=${JSON.stringify(value)}`);
+      if (value !== null && value !== undefined && value !== OFF_VALUES[key]) bad.push(`${key}=${preview(value)}`);
       continue;
     }
-    if (value !== null && value !== undefined) bad.push(`${key}=${JSON.stringify(value)}`);
+    if (value !== null && value !== undefined) bad.push(`${key}=${preview(value)}`);
   }
   if (config.trainable === false) bad.push('trainable=false');
   if (config.use_bias === false && !where.startsWith('Dense')) bad.push('use_bias=false');
@@ -71,20 +98,20 @@ function checkKeys(config: Record<string, unknown>, where: string): void {
 function get<T>(config: Record<string, unknown>, key: string, fallback: T, where: string): T {
   const v = config[key];
   if (v === null || v === undefined) return fallback;
-  if (typeof v !== typeof fallback) throw new Error(`${where}: option '${key}' should be a ${typeof fallback}, got ${JSON.stringify(v)}`);
+  if (typeof v !== typeof fallback) throw new Error(`${where}: option '${key}' should be a ${typeof fallback}, got ${preview(v)}`);
   return v as T;
 }
 
 function units(config: Record<string, unknown>, where: string): number {
   const u = config.units;
-  if (typeof u !== 'number' || !Number.isInteger(u) || u <= 0) throw new Error(`${where}: 'units' must be a positive integer, got ${JSON.stringify(u)}`);
+  if (typeof u !== 'number' || !Number.isInteger(u) || u <= 0) throw new Error(`${where}: 'units' must be a positive integer, got ${preview(u)}`);
   return u;
 }
 
 /** Dropout and rnngrad's own dropout options (from a layer or cell config). */
 function dropoutFrom(config: Record<string, unknown>, where: string): RNNLayerOptions {
   const mode = get<string>(config, 'rnngrad_dropout_mode', 'variational', where);
-  if (!DROPOUT_MODES.includes(mode as DropoutMode)) throw new Error(`${where}: 'rnngrad_dropout_mode' must be one of ${DROPOUT_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  if (!DROPOUT_MODES.includes(mode as DropoutMode)) throw new Error(`${where}: 'rnngrad_dropout_mode' must be one of ${DROPOUT_MODES.join(', ')}, got ${preview(mode)}`);
   return {
     dropout: get(config, 'dropout', 0, where),
     recurrentDropout: get(config, 'recurrent_dropout', 0, where),
@@ -112,6 +139,7 @@ function cellOptionsFrom(config: Record<string, unknown>, where: string, base: F
   return {
     dtype: base.dtype,
     rng: base.rng,
+    initialize: base.initialize,
     kernelInitializer: kernelInit?.class_name === 'GlorotNormal' ? ('glorot_normal' as const) : ('glorot_uniform' as const),
     activation: activationName(get(config, 'activation', 'tanh', where), `${where} activation`),
     // TF.js's default, which is what a TF.js file means when it leaves the option out.
@@ -127,13 +155,17 @@ function cellFromConfig(cfg: KerasLayerConfig, where: string, base: FromConfigOp
   }
   const config = cfg.config ?? {};
   const at = `${where} cell ${cfg.class_name}`;
-  checkKeys(config, at);
+  checkKeys(config, at, cfg.class_name);
   const n = units(config, at);
   const o = cellOptionsFrom(config, at, base);
   const dropout = dropoutFrom(config, at);
   switch (cfg.class_name) {
     case 'SimpleRNNCell': return { cell: new SimpleRNNCell(n, o), dropout };
-    case 'LNSimpleRNNCell': return { cell: new LNSimpleRNNCell(n, o), dropout };
+    case 'LNSimpleRNNCell': {
+      const epsilon = get(config, 'epsilon', LN_EPSILON, at);
+      if (!Number.isFinite(epsilon) || epsilon <= 0) throw new Error(`${at}: 'epsilon' must be a finite number > 0, got ${preview(epsilon)}`);
+      return { cell: new LNSimpleRNNCell(n, { ...o, epsilon }), dropout };
+    }
     case 'LSTMCell': return { cell: new LSTMCell(n, o), dropout };
     case 'PeepholeLSTMCell': return { cell: new PeepholeLSTMCell(n, o), dropout };
     case 'GRUCell': return { cell: new GRUCell(n, o), dropout };
@@ -170,13 +202,14 @@ export function layerFromConfig(cfg: KerasLayerConfig, options: FromConfigOption
         useBias: get(config, 'use_bias', true, where),
         dtype: options.dtype,
         rng: options.rng,
+        initialize: options.initialize,
         kernelInitializer: kernelInit?.class_name === 'GlorotNormal' ? 'glorot_normal' : 'glorot_uniform',
       });
     }
     case 'TimeDistributed': {
       const inner = config.layer as KerasLayerConfig | undefined;
       if (!inner || inner.class_name !== 'Dense') {
-        throw new Error(`${where}: only TimeDistributed(Dense) is supported, got ${JSON.stringify(inner?.class_name ?? inner)}`);
+        throw new Error(`${where}: only TimeDistributed(Dense) is supported, got ${preview(inner?.class_name ?? inner)}`);
       }
       const name = get<string>(config, 'name', '', where);
       if (name) reserveLayerName(name);

@@ -14,7 +14,7 @@ import { LSTMCell } from './lstm';
 import { PeepholeLSTMCell } from './peephole-lstm';
 import { GRUCell } from './gru';
 import { SimpleRNNCell } from './simple-rnn';
-import { LNSimpleRNNCell, LN_EPSILON } from './ln-simple-rnn';
+import { LNSimpleRNNCell } from './ln-simple-rnn';
 import { lstmSequence } from './lstm-fused';
 import { simpleRnnSequence } from './simple-rnn-fused';
 import { gruSequence } from './gru-fused';
@@ -57,7 +57,7 @@ function simplePass(x: Tensor, cell: SimpleRNNCell, h0: Tensor, drop: SequenceDr
   const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
   const H = simpleRnnSequence(xW, U, b, h0, {
     activation: ELEMENTWISE[cell.activation] ?? null,
-    layerNorm: cell instanceof LNSimpleRNNCell ? { gamma, beta, eps: LN_EPSILON } : null,
+    layerNorm: cell instanceof LNSimpleRNNCell ? { gamma, beta, eps: cell.epsilon } : null,
     recurrentMask: drop.sharedRecurrentMask(),
     padding,
   });

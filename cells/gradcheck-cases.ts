@@ -37,6 +37,12 @@ const cells: Record<string, CellSpec> = {
     weights: [[FEATURES, UNITS], [UNITS, UNITS], [UNITS], [UNITS], [UNITS]],
     states: 1,
   },
+  // A non-default ε (Keras LayerNormalization's epsilon option), large enough to change the numbers.
+  'ln-simple-eps': {
+    make: () => new LNSimpleRNNCell(UNITS, { dtype: 'float64', epsilon: 0.25 }),
+    weights: [[FEATURES, UNITS], [UNITS, UNITS], [UNITS], [UNITS], [UNITS]],
+    states: 1,
+  },
   lstm: { make: () => new LSTMCell(UNITS, { dtype: 'float64' }), weights: [[FEATURES, 4 * UNITS], [UNITS, 4 * UNITS], [4 * UNITS]], states: 2 },
   peephole: {
     make: () => new PeepholeLSTMCell(UNITS, { dtype: 'float64' }),
@@ -142,6 +148,8 @@ export const cellCases: GradcheckCase[] = [
   row('simple', { suffix: '+dropout+recurrent-dropout', options: { dropout: 0.3, recurrentDropout: 0.3 } }, true, 'simple-fused'),
   row('ln-simple', variants.backwards, true, 'ln-simple-fused'),
   row('ln-simple', variants.zoneoutH),
+  row('ln-simple-eps', plain, false, 'ln-simple-epsilon0.25'),
+  row('ln-simple-eps', plain, true, 'ln-simple-epsilon0.25-fused'),
   row('peephole', variants.semeniuta),
   row('peephole', variants.zoneout),
   row('peephole', { suffix: '+recurrent-dropout', options: { dropout: 0.3, recurrentDropout: 0.3 } }, true, 'peephole-fused'),

@@ -7,6 +7,7 @@ export type { ActivationName, ActivationInput } from './activations';
 export { SimpleRNNCell } from './simple-rnn';
 export type { SimpleRNNCellOptions } from './simple-rnn';
 export { LNSimpleRNNCell, LN_EPSILON } from './ln-simple-rnn';
+export type { LNSimpleRNNCellOptions } from './ln-simple-rnn';
 export { LSTMCell, TFJS_LSTM_PRESET } from './lstm';
 export type { LSTMCellOptions } from './lstm';
 export { PeepholeLSTMCell } from './peephole-lstm';

@@ -6,12 +6,19 @@
  * Weights are held as leaf tensors with requiresGrad = true, in Keras order and Keras names.
  */
 import type { Tensor } from '../engine/tensor';
+import type { Shape } from '../engine/shape';
 
 /** A weight as a model file names it: `<layer name>/<weight name>`, e.g. `lstm_1/kernel`. */
 export interface NamedWeight {
   /** The Keras weight name inside the layer: 'kernel', 'recurrent_kernel', 'bias', 'gamma', … */
   readonly name: string;
   readonly tensor: Tensor;
+}
+
+/** A weight's name and shape, before it exists. */
+export interface PlannedWeight {
+  readonly name: string;
+  readonly shape: Shape;
 }
 
 /** A Keras layer config as model.json stores it (`{ class_name, config }`). */
@@ -43,6 +50,11 @@ export interface Layer {
   call(x: Tensor, options?: CallOptions): Tensor;
   /** Trainable weights in Keras order (the order of the weights manifest and of getWeights). */
   weights(): NamedWeight[];
+  /**
+   * The names and shapes of the weights `build(features)` would make, without making them (model
+   * files are checked against these before anything is allocated).
+   */
+  plannedWeights(features: number): PlannedWeight[];
   /** The layer's Keras config for model.json. */
   toConfig(): KerasLayerConfig;
 }

@@ -5,7 +5,7 @@
  */
 import { RNN, RNNLayerOptions } from './rnn';
 import { SimpleRNNCell, SimpleRNNCellOptions } from './simple-rnn';
-import { LNSimpleRNNCell } from './ln-simple-rnn';
+import { LNSimpleRNNCell, LNSimpleRNNCellOptions } from './ln-simple-rnn';
 import { LSTMCell, LSTMCellOptions } from './lstm';
 import { PeepholeLSTMCell } from './peephole-lstm';
 import { GRUCell, GRUCellOptions } from './gru';
@@ -70,7 +70,7 @@ export class GRU extends RNN {
 export type CellName = 'simple' | 'ln-simple' | 'lstm' | 'peephole' | 'gru';
 export const CELL_NAMES: readonly CellName[] = ['simple', 'ln-simple', 'lstm', 'peephole', 'gru'];
 
-export type AnyCellOptions = SimpleRNNCellOptions & LSTMCellOptions & GRUCellOptions & RNNLayerOptions;
+export type AnyCellOptions = LNSimpleRNNCellOptions & LSTMCellOptions & GRUCellOptions & RNNLayerOptions;
 
 /**
  * A recurrent layer for a --cell name: SimpleRNN, LSTM and GRU as their Keras layers;

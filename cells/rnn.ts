@@ -16,7 +16,7 @@ import type { Tensor } from '../engine/tensor';
 import { zeros } from '../engine/creation';
 import { add, mul, where, transpose, unstack, stack } from '../engine/ops';
 import { fmt } from '../engine/shape';
-import type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';
+import type { Layer, NamedWeight, PlannedWeight, KerasLayerConfig, CallOptions } from './layer';
 import type { RecurrentCell } from './cell';
 import { SequenceDropout, DropoutOptions, validateDropout, ZoneoutStep } from './dropout';
 import { reverseTime, timeStep, maskColumn } from './sequence-ops';
@@ -98,6 +98,10 @@ export class RNN implements Layer {
 
   build(features: number): void {
     this.cell.build(features);
+  }
+
+  plannedWeights(features: number): PlannedWeight[] {
+    return this.cell.plannedWeights(features);
   }
 
   weights(): NamedWeight[] {

@@ -172,13 +172,22 @@ export function loadCheckpoint(dir: string, restore: RestoreOptions = {}): Check
   }
   const o = checkOptimizerPart(stateFile, state.optimizer);
   const binFile = path.join(at, 'optimizer.bin');
-  let bin: Buffer;
-  try {
-    bin = fs.readFileSync(binFile);
-  } catch (e) {
-    throw new Error(`${binFile}: cannot read the optimizer state (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected the moment buffers listed in state.json`);
+  // The moments match the model's weights one for one; checked (and the file's size) before reading.
+  const weightSizes = model.weights().map((p) => p.tensor.size);
+  // (No sizes: an optimizer that has not stepped yet.)
+  if (o.sizes.length > 0 && (o.sizes.length !== weightSizes.length || o.sizes.some((n, i) => n !== weightSizes[i]))) {
+    throw new Error(`${stateFile}: the optimizer part lists sizes [${o.sizes.slice(0, 12)}${o.sizes.length > 12 ? ',…' : ''}], but the model's weights have sizes [${weightSizes}]`);
   }
   const need = o.slots.reduce((acc, s) => acc + o.sizes.reduce((a, n) => a + n, 0) * (s.dtype === 'float64' ? 8 : 4), 0);
+  let bin: Buffer;
+  try {
+    const size = fs.statSync(binFile).size;
+    if (size !== need) throw new Error(`${binFile}: holds ${size} bytes; the optimizer state needs ${need}`);
+    bin = fs.readFileSync(binFile);
+  } catch (e) {
+    if (!(e as NodeJS.ErrnoException).code) throw e;
+    throw new Error(`${binFile}: cannot read the optimizer state (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected the moment buffers listed in state.json`);
+  }
   if (bin.length !== need) throw new Error(`${binFile}: holds ${bin.length} bytes; the optimizer state needs ${need}`);
   const slots: Record<string, Storage[]> = {};
   let offset = 0;

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FromConfigOptions } from '../cells/from-config';
 import type { Sequential } from './model';
-import { modelFromJson, modelToJson, WEIGHTS_FILE } from './model-json';
+import { modelFromJson, modelToJson, WEIGHTS_FILE, ReadGroup } from './model-json';
 import { writeFileAtomic, fsyncDir } from './atomic';
 
 /** `model.json`, or a directory holding one. */
@@ -21,13 +21,24 @@ export function modelJsonPath(p: string): string {
   return p;
 }
 
+/**
+ * The largest model.json read (a topology and a manifest are kilobytes; the weights are in the
+ * shards). A bigger file is refused before it is read.
+ */
+export const MAX_MODEL_JSON_BYTES = 32 * 1024 * 1024;
+
 /** Load a Sequential model from `DIR/model.json` (or DIR). */
 export function loadModel(file: string, options: FromConfigOptions = {}): Sequential {
   const jsonPath = modelJsonPath(file);
   let text: string;
   try {
+    const size = fs.statSync(jsonPath).size;
+    if (size > MAX_MODEL_JSON_BYTES) {
+      throw new Error(`${jsonPath}: the model file is ${size} bytes; a model.json holds a topology and a manifest and is at most ${MAX_MODEL_JSON_BYTES} bytes (the weights belong in the shard files)`);
+    }
     text = fs.readFileSync(jsonPath, 'utf8');
   } catch (e) {
+    if (!(e as NodeJS.ErrnoException).code) throw e;
     throw new Error(`${jsonPath}: cannot read the model file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let json: unknown;
@@ -38,13 +49,32 @@ export function loadModel(file: string, options: FromConfigOptions = {}): Sequen
     throw new Error(`${jsonPath}: malformed model.json: ${(e as Error).message}${truncated}`);
   }
   const dir = path.dirname(jsonPath);
-  const readGroup = (_index: number, paths: readonly string[]): Uint8Array => {
-    const parts = paths.map((p) => {
-      const shard = path.resolve(dir, p);
+  // modelFromJson has refused absolute paths and '..' before calling this; a symlink inside the
+  // folder is followed (the user made it). Sizes are compared (stat) before a byte is read.
+  const readGroup: ReadGroup = (_index, paths, expectedBytes) => {
+    const fail = (shard: string, e: unknown): never => {
+      throw new Error(`${jsonPath}: cannot read the weights file ${shard} named in weightsManifest (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    };
+    const shards = paths.map((p) => path.resolve(dir, p));
+    let total = 0;
+    for (const shard of shards) {
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(shard);
+      } catch (e) {
+        return fail(shard, e);
+      }
+      if (!stat.isFile()) throw new Error(`${jsonPath}: the weights file ${shard} named in weightsManifest is not a regular file`);
+      total += stat.size;
+    }
+    if (total !== expectedBytes) {
+      throw new Error(`${jsonPath}: the weights file(s) ${paths.join(', ')} hold ${total} bytes, but the manifest's weights need ${expectedBytes} (float32)`);
+    }
+    const parts = shards.map((shard) => {
       try {
         return fs.readFileSync(shard);
       } catch (e) {
-        throw new Error(`${jsonPath}: cannot read the weights file ${shard} named in weightsManifest (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        return fail(shard, e);
       }
     });
     return parts.length === 1 ? parts[0] : Buffer.concat(parts);

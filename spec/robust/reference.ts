@@ -20,6 +20,8 @@ export interface CellSpec {
   readonly hard: boolean;
   /** The simple RNNs' activation (tanh by default; relu to exercise another one). */
   readonly activation: 'tanh' | 'relu';
+  /** The LN cell's ε (default 1e-3, Keras LayerNormalization's). */
+  readonly epsilon?: number;
 }
 
 /** Keras weights of one cell, by name ('kernel', 'recurrent_kernel', 'bias', 'gamma', …). */
@@ -84,12 +86,12 @@ export function referenceStep(spec: CellSpec, w: CellWeights, x: Vec, states: re
       const a = range.map((j) => xPart(0, j) + hPart(0, j) + b[j]); // a_t = x_t·W + h_{t−1}·U + b
       let n = a;
       if (spec.kind === 'ln-simple') {
-        // LN(a) = γ ⊙ (a − mean) / sqrt(var + ε) + β, biased variance, ε = 1e-3
+        // LN(a) = γ ⊙ (a − mean) / sqrt(var + ε) + β, biased variance, ε = 1e-3 unless given
         const gamma = w.gamma as Vec;
         const beta = w.beta as Vec;
         const mean = a.reduce((s, v) => s + v, 0) / u;
         const variance = a.reduce((s, v) => s + (v - mean) ** 2, 0) / u;
-        n = a.map((v, j) => (gamma[j] * (v - mean)) / Math.sqrt(variance + 1e-3) + beta[j]);
+        n = a.map((v, j) => (gamma[j] * (v - mean)) / Math.sqrt(variance + (spec.epsilon ?? 1e-3)) + beta[j]);
       }
       return [n.map((v) => (spec.activation === 'relu' ? Math.max(0, v) : Math.tanh(v)))];
     }
