@@ -73,6 +73,7 @@ export function normalArray(shape: readonly number[], seed: number): unknown[] {
 
 /** Write one model (TF.js-made and -saved) to `dir`; returns the model.json path. */
 export async function writeModel(kind: AnswerKeyModel, dir: string, seed = 1): Promise<string> {
+  tf.env().set('PROD', true); // no "install tfjs-node" notice
   await tf.setBackend('cpu');
   const model = build(kind);
   seedWeights(model, seed);
