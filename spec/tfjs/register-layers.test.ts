@@ -196,3 +196,40 @@ describe('options rnngrad/tfjs does not implement are refused by name', () => {
     await expect(fitOnce(tf.layers.rnn({ cell: new L.PeepholeLSTMCell({ units: 2, dropout: 0.1 }), inputShape: [TIME, FEATURES] }))).rejects.toThrow(/dropout=0.1/);
   });
 });
+
+/**
+ * As a user does it: `rnngrad train --save` and `rnngrad predict` (the built CLI in dist/), and
+ * TF.js with `require('rnngrad/tfjs')` (the package's own entry, resolved through its exports to
+ * dist/; `npm test` builds first). Last in this file: it registers the built classes in `tf`.
+ */
+describe('the rnngrad command and the package entry rnngrad/tfjs', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const cli = path.join(root, 'dist', 'cli', 'main.js');
+  const runs: readonly (readonly [string, readonly string[]])[] = [
+    ['simple', ['--cell', 'simple']],
+    ['ln-simple', ['--cell', 'ln-simple']],
+    ['lstm', ['--cell', 'lstm']],
+    ['peephole', ['--cell', 'peephole']],
+    ['gru (reset_after=true)', ['--cell', 'gru']],
+    ['lstm with --zoneout-h 0.2 --zoneout-c 0.3', ['--cell', 'lstm', '--zoneout-h', '0.2', '--zoneout-c', '0.3']],
+  ];
+
+  it.each(runs)('%s: tf.loadLayersModel predicts what `rnngrad predict` wrote', async (name, flags) => {
+    const pkg = require('rnngrad/tfjs') as typeof import('../../tfjs');
+    expect(require.resolve('rnngrad/tfjs')).toBe(path.join(root, 'dist', 'tfjs', 'index.js'));
+    pkg.registerLayers(tf);
+    const dir = path.join(tmp, `cli ${name}`);
+    const { execFileSync } = await import('child_process');
+    execFileSync(process.execPath, [cli, 'train', '--task', 'series', ...flags, '--epochs', '1', '--samples', '64', '--units', '4', '--layers', '1', '--save', dir], { stdio: 'pipe' });
+    const rng = new Random(5);
+    const x = randn([4, 9, 1], { rng });
+    fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify(x.toArray()));
+    execFileSync(process.execPath, [cli, 'predict', '--model', dir, '--input', path.join(dir, 'x.json'), '--output', path.join(dir, 'y.json')], { stdio: 'pipe' });
+    const ours = (JSON.parse(fs.readFileSync(path.join(dir, 'y.json'), 'utf8')) as number[][]).flat();
+    const theirModel = await tf.loadLayersModel(fileLoader(tf, path.join(dir, 'model.json')));
+    const theirs = (theirModel.predict(toTf(x)) as tf.Tensor).dataSync();
+    const d = maxAbsDiff(ours, theirs);
+    measured.push(`  ${`CLI ${name}`.padEnd(48)} rnngrad predict → TF.js  ${d.toExponential(2)}`);
+    expect(d).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
