@@ -179,7 +179,12 @@ export function modelFromJson(json: unknown, readGroup: ReadGroup, file = 'model
     }
     return bytes;
   });
-  const model = new Sequential(layers, { name, inputShape });
+  let model: Sequential;
+  try {
+    model = new Sequential(layers, { name, inputShape });
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
   const params = model.weights();
   entries.forEach((e, i) => {
     const bytes = groupBytes[e.group];
