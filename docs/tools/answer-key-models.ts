@@ -21,22 +21,23 @@ export const BATCH = { batch: 4, time: 20, features: 3, outputs: 2 } as const;
 /** The learner example's smaller model: one LSTM layer and a Dense head. */
 export const SMALL = { batch: 2, time: 6, features: 2, outputs: 1, units: 4 } as const;
 
-const UNITS = 16;
+/** The report's first size; docs/11-answer-key.md also measures a longer, wider one. */
+export const UNITS = 16;
 
 /** A TF.js Sequential of the kind named, built for the batch's shape. */
-function build(kind: AnswerKeyModel): tf.Sequential {
+function build(kind: AnswerKeyModel, units: number): tf.Sequential {
   if (kind === 'lstm-small') {
     return tf.sequential({ layers: [
       tf.layers.lstm({ units: SMALL.units, recurrentActivation: 'sigmoid', inputShape: [null, SMALL.features] }),
       tf.layers.dense({ units: SMALL.outputs }),
     ] });
   }
-  const first = { units: UNITS, returnSequences: true, inputShape: [null, BATCH.features] };
+  const first = { units, returnSequences: true, inputShape: [null, BATCH.features] };
   const layers = kind === 'simple-rnn'
-    ? [tf.layers.simpleRNN(first), tf.layers.simpleRNN({ units: UNITS })]
+    ? [tf.layers.simpleRNN(first), tf.layers.simpleRNN({ units })]
     : kind === 'lstm'
-      ? [tf.layers.lstm({ ...first, recurrentActivation: 'sigmoid' }), tf.layers.lstm({ units: UNITS, recurrentActivation: 'sigmoid' })]
-      : [tf.layers.gru({ ...first, recurrentActivation: 'sigmoid' }), tf.layers.gru({ units: UNITS, recurrentActivation: 'sigmoid' })];
+      ? [tf.layers.lstm({ ...first, recurrentActivation: 'sigmoid' }), tf.layers.lstm({ units, recurrentActivation: 'sigmoid' })]
+      : [tf.layers.gru({ ...first, recurrentActivation: 'sigmoid' }), tf.layers.gru({ units, recurrentActivation: 'sigmoid' })];
   return tf.sequential({ layers: [...layers, tf.layers.dense({ units: BATCH.outputs })] });
 }
 
@@ -72,10 +73,10 @@ export function normalArray(shape: readonly number[], seed: number): unknown[] {
 }
 
 /** Write one model (TF.js-made and -saved) to `dir`; returns the model.json path. */
-export async function writeModel(kind: AnswerKeyModel, dir: string, seed = 1): Promise<string> {
+export async function writeModel(kind: AnswerKeyModel, dir: string, seed = 1, units = UNITS): Promise<string> {
   tf.env().set('PROD', true); // no "install tfjs-node" notice
   await tf.setBackend('cpu');
-  const model = build(kind);
+  const model = build(kind, units);
   seedWeights(model, seed);
   const file = await saveTfjsModel(model, dir);
   model.dispose();
@@ -83,8 +84,8 @@ export async function writeModel(kind: AnswerKeyModel, dir: string, seed = 1): P
 }
 
 /** Write an input and a target for a model of `kind` as x.json and y.json in `dir`. */
-export function writeBatch(kind: AnswerKeyModel, dir: string, seed = 2): { x: string; y: string } {
-  const s = kind === 'lstm-small' ? SMALL : BATCH;
+export function writeBatch(kind: AnswerKeyModel, dir: string, seed = 2, time?: number): { x: string; y: string } {
+  const s = kind === 'lstm-small' ? SMALL : { ...BATCH, time: time ?? BATCH.time };
   fs.mkdirSync(dir, { recursive: true });
   const x = path.join(dir, 'x.json');
   const y = path.join(dir, 'y.json');

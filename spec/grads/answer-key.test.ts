@@ -15,7 +15,9 @@ import { computeTfjsGrads, TfjsBackend } from '../../train/grads-tfjs';
 import { compareGrads, describeFailures, FLOAT32_TOLERANCE } from '../../train/compare-grads';
 import { describeElement, gateLayouts } from '../../train/gate-blocks';
 import type { GradsFile } from '../../train/grads-file';
-import { REPORT_MODELS, AnswerKeyModel } from '../../docs/tools/answer-key-models';
+import * as os from 'os';
+import * as path from 'path';
+import { REPORT_MODELS, AnswerKeyModel, saveTfjsModel, normalArray } from '../../docs/tools/answer-key-models';
 import { fixture, Fixture } from './fixtures';
 
 beforeAll(() => {
@@ -57,6 +59,24 @@ describe.each(REPORT_MODELS.map((k) => [k]))('%s, saved by TF.js', (kind) => {
     expect(describeFailures(c)).toEqual([]);
     expect(Object.keys(theirs.weights)).toEqual(weightNames(model));
   });
+});
+
+test.each([['softmax', 'probabilities'], ['linear', 'logits']] as const)('crossentropy, a Dense head with %s activation (%s): TF.js cpu passes against the key', async (activation, _reads) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnngrad-grads-ce-'));
+  await tf.setBackend('cpu');
+  const theirs = tf.sequential({ layers: [
+    tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid', returnSequences: true, inputShape: [null, 2] }),
+    tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3, activation }) }),
+  ] });
+  const file = await saveTfjsModel(theirs, dir);
+  const x = normalArray([2, 5, 2], 7) as number[][][];
+  const t = x.map((seq) => seq.map((_, k) => [0, 1, 2].map((c) => (c === k % 3 ? 1 : 0)))); // one-hot, [2, 5, 3]
+  const model = loadModel(file, { dtype: 'float64' });
+  const key = computeGrads(model, tensor(x, { dtype: 'float64' }), tensor(t, { dtype: 'float64' }), 'crossentropy');
+  const flat = (v: number[][][]) => ({ shape: [v.length, v[0].length, v[0][0].length], values: v.flat(2) });
+  const got = await computeTfjsGrads(file, 'cpu', flat(x), flat(t), 'crossentropy', weightNames(model), model.weights().map((w) => w.tensor.shape));
+  expect(key.loss).toBeGreaterThan(0.5); // −log of a probability near 1/3 per position
+  expect(describeFailures(compareGrads(key, got))).toEqual([]);
 });
 
 test('the float64 key agrees with central differences (LSTM, a few elements of every weight)', async () => {
