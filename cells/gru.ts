@@ -15,6 +15,7 @@ import type { Tensor } from '../engine/tensor';
 import { add, mul, matmul, split, slice, reshape } from '../engine/ops';
 import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks, checkStates } from './cell';
 import { activationName, activationFn, ActivationInput, ActivationName } from './activations';
+import { reportGates } from './gate-trace';
 
 export interface GRUCellOptions extends CellOptions {
   /** The candidate's activation; default 'tanh'. */
@@ -77,6 +78,7 @@ export class GRUCell extends BaseCell implements RecurrentCell {
       const r = sigma(add(xr, hr)); //                  reset gate
       hh = act(add(xh, mul(r, hU))); //                 candidate, reset after U
       // #endregion gru-reset-after
+      reportGates(this, { z, r, candidate: hh }); // a gate trace's record (gate-trace.ts)
     } else {
       // #region gru-reset-before
       const Uzr = slice(U, [0, 0], [u, 2 * u]);
@@ -89,6 +91,7 @@ export class GRUCell extends BaseCell implements RecurrentCell {
       const hMasked = rec === null ? hPrev : mul(hPrev, rec[rec.length === 1 ? 0 : 2]);
       hh = act(add(xh, matmul(mul(r, hMasked), Uh))); // candidate, reset before U
       // #endregion gru-reset-before
+      reportGates(this, { z, r, candidate: hh }); // a gate trace's record (gate-trace.ts)
     }
     // #region gru-output
     if (masks.candidate) hh = mul(hh, masks.candidate); // Semeniuta dropout on the candidate

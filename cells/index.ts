@@ -22,6 +22,8 @@ export type { GruSequenceOptions } from './gru-fused';
 export { SequenceDropout, dropoutMask, zoneoutMask, validateDropout, hasDropout, DROPOUT_MODES } from './dropout';
 export type { DropoutMode, DropoutOptions } from './dropout';
 export { RNN } from './rnn';
+export { traceGates, reportGates, withGateRecorder, GateRecorder } from './gate-trace';
+export type { GateTrace, StepGates } from './gate-trace';
 export type { RNNLayerOptions, RecurrentCallOptions, RecurrentResult } from './rnn';
 export { SimpleRNN, LSTM, GRU, cellLayer, CELL_NAMES } from './recurrent-layers';
 export type { CellName, AnyCellOptions } from './recurrent-layers';

@@ -18,6 +18,7 @@ import type { StepMasks, WeightSpec } from './cell';
 import { checkStates } from './cell';
 import { SimpleRNNCell, SimpleRNNCellOptions } from './simple-rnn';
 import { activationFn } from './activations';
+import { reportGates } from './gate-trace';
 
 /** Keras LayerNormalization's default epsilon. */
 export const LN_EPSILON = 1e-3;
@@ -56,6 +57,7 @@ export class LNSimpleRNNCell extends SimpleRNNCell {
     const n = layerNorm(a, this.w('gamma'), this.w('beta'), this.epsilon); // LN(a_t)
     const h = activationFn(this.activation)(n); // h_t = tanh(LN(a_t))
     // #endregion ln-simple-rnn-step
+    reportGates(this, { h }); // a gate trace's record (gate-trace.ts); nothing otherwise
     return [h];
   }
 

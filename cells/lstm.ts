@@ -19,6 +19,7 @@ import { add, mul, tanh, split } from '../engine/ops';
 import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks, checkStates } from './cell';
 import { activationName, activationFn, ActivationInput, ActivationName } from './activations';
 import { lstmCellState, lstmHidden } from './lstm-device';
+import { reportGates } from './gate-trace';
 
 export interface LSTMCellOptions extends CellOptions {
   /** The candidate's and the cell output's activation; default 'tanh'. */
@@ -87,6 +88,7 @@ export class LSTMCell extends BaseCell implements RecurrentCell {
     const h = mul(o, act(c)); //                            h_t = o ⊙ tanh(c_t)
     // #endregion lstm-state
     // #endregion lstm-gates
+    reportGates(this, { i, f, g, o }); // a gate trace's record (gate-trace.ts); nothing otherwise
     return [h, c];
   }
 

@@ -19,6 +19,7 @@ import type { StepMasks, WeightSpec } from './cell';
 import { recurrentWithMasks, checkStates } from './cell';
 import { LSTMCell, LSTMCellOptions } from './lstm';
 import { activationFn } from './activations';
+import { reportGates } from './gate-trace';
 
 export class PeepholeLSTMCell extends LSTMCell {
   override readonly className: string = 'PeepholeLSTMCell';
@@ -63,6 +64,7 @@ export class PeepholeLSTMCell extends LSTMCell {
     const o = sigma(add(zo, mul(pO, c))); //                output gate, peeking at the new c_t
     const h = mul(o, act(c)); //                            h_t = o ⊙ tanh(c_t)
     // #endregion peephole-gates
+    reportGates(this, { i, f, g, o }); // a gate trace's record (gate-trace.ts); nothing otherwise
     return [h, c];
   }
 }

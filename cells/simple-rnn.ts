@@ -10,6 +10,7 @@ import type { Tensor } from '../engine/tensor';
 import { add } from '../engine/ops';
 import { BaseCell, RecurrentCell, CellOptions, StepMasks, WeightSpec, projectWithMasks, recurrentWithMasks, checkStates } from './cell';
 import { activationName, activationFn, ActivationInput, ActivationName } from './activations';
+import { reportGates } from './gate-trace';
 
 export interface SimpleRNNCellOptions extends CellOptions {
   /** Default 'tanh'. */
@@ -55,6 +56,7 @@ export class SimpleRNNCell extends BaseCell implements RecurrentCell {
     const a = this.linear(xW, hPrev, masks); // a_t = x_t·W + b + h_{t−1}·U
     const h = activationFn(this.activation)(a); // h_t = act(a_t)
     // #endregion simple-rnn-step
+    reportGates(this, { h }); // a gate trace's record (gate-trace.ts); nothing otherwise
     return [h];
   }
 
