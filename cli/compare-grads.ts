@@ -26,7 +26,8 @@ export function compareGradsHelp(): string {
     'rnngrad compare-grads --expected key.json --actual mine.json [--atol A] [--rtol R] [--json]', FLAGS,
     `\nAn element passes when |actual − expected| ≤ atol + rtol·|expected|. The defaults (atol ${tol(FLOAT32_TOLERANCE.atol)}, rtol ${tol(FLOAT32_TOLERANCE.rtol)})\n` +
     'suit float32 gradients checked against the float64 key; for float64 against float64 try --atol 1e-9 --rtol 1e-7.\n' +
-    'Relative error = |actual − expected| / max(|expected|, 1). Gate-stacked weights (kernel, recurrent_kernel, bias of an\n' +
+    'Relative error = |actual − expected| / max(|expected|, 1). The worst element is the one furthest outside (or nearest to)\n' +
+    'its tolerance. Gate-stacked weights (kernel, recurrent_kernel, bias of an\n' +
     'LSTM: gates i, f, c, o; of a GRU: z, r, h — Keras order along the last axis) report the gate and unit of the worst element.\n' +
     'Exit status: 0 all rows pass; 1 some value is out of tolerance; 2 a file cannot be read, holds a non-finite value,\n' +
     'or does not match the key (a weight missing, unknown, or of another shape).');

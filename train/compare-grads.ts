@@ -5,7 +5,8 @@
  *
  * and each weight reports its max absolute error, its max relative error
  * |actual − expected| / max(|expected|, 1) (the suite's measure: relative for large values,
- * absolute for small ones) and the element where that is worst, named by gate and unit for the
+ * absolute for small ones) and its worst element — the furthest outside its tolerance, or the
+ * nearest to it when all pass — named by gate and unit for the
  * gate-stacked weights (train/gate-blocks.ts). Weights only one side has, and shapes that differ,
  * fail by name.
  */
@@ -24,7 +25,7 @@ export interface Tolerance {
  */
 export const FLOAT32_TOLERANCE: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 
-/** The worst element of one gradient. */
+/** The worst element of one gradient: the one furthest outside (or nearest to) its tolerance. */
 export interface WorstElement {
   readonly flatIndex: number;
   readonly index: readonly number[];
@@ -77,18 +78,23 @@ function compareArrays(name: string, e: GradArray, a: GradArray, tol: Tolerance,
   let maxAbs = 0;
   let maxRel = 0;
   let worstAt = 0;
+  let worstRatio = -1;
   let failing = 0;
   const counts: Record<string, number> | null = grouping ? Object.fromEntries(grouping.names.map((g) => [g, 0])) : null;
   for (let i = 0; i < e.values.length; i++) {
     const diff = Math.abs(a.values[i] - e.values[i]);
     const rel = diff / Math.max(Math.abs(e.values[i]), 1);
-    if (!(diff <= tol.atol + tol.rtol * Math.abs(e.values[i]))) {
+    const allowed = tol.atol + tol.rtol * Math.abs(e.values[i]);
+    if (!(diff <= allowed)) {
       failing++;
       if (counts && grouping) counts[grouping.of(i)]++;
     }
     maxAbs = Math.max(maxAbs, diff);
-    if (rel > maxRel) {
-      maxRel = rel;
+    maxRel = Math.max(maxRel, rel);
+    // The worst element is the one furthest outside (or nearest to) its tolerance.
+    const ratio = allowed > 0 ? diff / allowed : diff > 0 ? Infinity : 0;
+    if (ratio > worstRatio || Number.isNaN(ratio)) {
+      worstRatio = ratio;
       worstAt = i;
     }
   }
