@@ -32,19 +32,29 @@
  * The factories `tf.layers.gru(…)` etc. still build TF.js's own classes; to build these in code,
  * use the classes `registerLayers` returns: `new GRU({ units: 8, resetAfter: true })`.
  */
-import type { TF } from './tf-types';
-import { kerasCellClasses } from './keras-cells';
-import { gruClasses } from './gru';
-import { lnSimpleRNNCellClass } from './ln-simple-rnn';
-import { peepholeLSTMCellClass } from './peephole-lstm';
+import type { LSTMCellArgs, StockClass, TF } from './tf-types';
+import type { RnngradArgs } from './rnngrad-options';
+import { kerasCellClasses, KerasCellClasses } from './keras-cells';
+import { gruClasses, GRUClasses } from './gru';
+import { lnSimpleRNNCellClass, LNSimpleRNNCellArgs, LNSimpleRNNCellInstance } from './ln-simple-rnn';
+import { peepholeLSTMCellClass, PeepholeLSTMCellInstance } from './peephole-lstm';
 
-export type { TF } from './tf-types';
-export type { RnngradArgs } from './rnngrad-options';
-export type { LNSimpleRNNCellArgs } from './ln-simple-rnn';
+export type { TF, StockClass, StockClasses, StockInstance, LayerVariable, SimpleRNNCellArgs, LSTMCellArgs, GRUCellArgs, SimpleRNNArgs, LSTMArgs, GRUArgs } from './tf-types';
+export type { RnngradArgs, RnngradOptions, HasRnngrad } from './rnngrad-options';
+export type { KerasCellClasses } from './keras-cells';
+export type { GRUClasses, GRULayerArgs } from './gru';
+export type { LNSimpleRNNCellArgs, LNSimpleRNNCellInstance } from './ln-simple-rnn';
+export type { PeepholeLSTMCellInstance } from './peephole-lstm';
 export { LN_EPSILON } from './ln-simple-rnn';
 
+/** The classes `registerLayers` registered, by their Keras class names. */
+export interface RnngradLayers extends KerasCellClasses, GRUClasses {
+  readonly LNSimpleRNNCell: StockClass<LNSimpleRNNCellArgs, LNSimpleRNNCellInstance>;
+  readonly PeepholeLSTMCell: StockClass<LSTMCellArgs & RnngradArgs, PeepholeLSTMCellInstance>;
+}
+
 /** Make this `tf`'s classes (each extends the TF.js class its name replaces). */
-function makeClasses(tf: TF) {
+function makeClasses(tf: TF): RnngradLayers {
   return {
     ...kerasCellClasses(tf),
     ...gruClasses(tf),
@@ -52,9 +62,6 @@ function makeClasses(tf: TF) {
     PeepholeLSTMCell: peepholeLSTMCellClass(tf),
   };
 }
-
-/** The classes `registerLayers` registered, by their Keras class names. */
-export type RnngradLayers = ReturnType<typeof makeClasses>;
 
 /** One set of classes per TF.js registry, so calling registerLayers again changes nothing. */
 const registered = new WeakMap<object, RnngradLayers>();

@@ -43,6 +43,7 @@ interface Case {
   readonly zoneoutC?: number;
   readonly epsilon?: number;
   readonly returnSequences?: boolean;
+  readonly goBackwards?: boolean;
 }
 
 const CASES: readonly Case[] = [
@@ -59,15 +60,17 @@ const CASES: readonly Case[] = [
   { cell: 'peephole', zoneoutH: 0.25, zoneoutC: 0.15, returnSequences: true },
   { cell: 'gru', resetAfter: true, zoneoutH: 0.3, returnSequences: true },
   { cell: 'gru', resetAfter: false, zoneoutH: 0.2 },
+  { cell: 'peephole', goBackwards: true },
+  { cell: 'gru', resetAfter: true, goBackwards: true, returnSequences: true },
 ];
 
 const label = (c: Case): string =>
   [c.cell, c.resetAfter !== undefined ? `reset_after=${c.resetAfter}` : '', c.zoneoutH ? `zoneout_h=${c.zoneoutH}` : '', c.zoneoutC ? `zoneout_c=${c.zoneoutC}` : '',
-    c.epsilon ? `epsilon=${c.epsilon}` : '', c.returnSequences ? 'sequences' : ''].filter((s) => s !== '').join(' ');
+    c.epsilon ? `epsilon=${c.epsilon}` : '', c.returnSequences ? 'sequences' : '', c.goBackwards ? 'go_backwards' : ''].filter((s) => s !== '').join(' ');
 
 /** The case as rnngrad layers: the recurrent layer, then Dense(1). */
 function rnngradLayers(c: Case, rng: Random): Layer[] {
-  const options = { rng, zoneoutH: c.zoneoutH, zoneoutC: c.zoneoutC, returnSequences: c.returnSequences, resetAfter: c.resetAfter };
+  const options = { rng, zoneoutH: c.zoneoutH, zoneoutC: c.zoneoutC, returnSequences: c.returnSequences, goBackwards: c.goBackwards, resetAfter: c.resetAfter };
   const recurrent = c.epsilon !== undefined
     ? new RNN(new LNSimpleRNNCell(UNITS, { rng, epsilon: c.epsilon }), { zoneoutH: c.zoneoutH, returnSequences: c.returnSequences })
     : cellLayer(c.cell, UNITS, options);
@@ -77,7 +80,7 @@ function rnngradLayers(c: Case, rng: Random): Layer[] {
 /** The case in TF.js, built with the classes registerLayers returned. */
 function tfjsLayers(c: Case): tf.layers.Layer[] {
   const cell = { units: UNITS, rnngradZoneoutH: c.zoneoutH, rnngradZoneoutC: c.zoneoutC };
-  const layer = { returnSequences: c.returnSequences, inputShape: [null, FEATURES] };
+  const layer = { returnSequences: c.returnSequences, goBackwards: c.goBackwards, inputShape: [null, FEATURES] };
   const recurrent = (() => {
     switch (c.cell) {
       case 'simple': return new L.SimpleRNN({ ...cell, ...layer });
