@@ -217,6 +217,14 @@ describe('the rnngrad command and the package entry rnngrad/tfjs', () => {
     ['lstm with --zoneout-h 0.2 --zoneout-c 0.3', ['--cell', 'lstm', '--zoneout-h', '0.2', '--zoneout-c', '0.3']],
   ];
 
+  it('the built entry loads nothing outside dist/tfjs (no @tensorflow/tfjs, no engine): rnngrad works without TF.js', () => {
+    const dir = path.join(root, 'dist', 'tfjs');
+    const required = fs.readdirSync(dir).filter((f) => f.endsWith('.js'))
+      .flatMap((f) => Array.from(fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/require\("([^"]+)"\)/g), (m) => m[1]));
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((r) => !r.startsWith('./'))).toEqual([]);
+  });
+
   it.each(runs)('%s: tf.loadLayersModel predicts what `rnngrad predict` wrote', async (name, flags) => {
     const pkg = require('rnngrad/tfjs') as typeof import('../../tfjs');
     expect(require.resolve('rnngrad/tfjs')).toBe(path.join(root, 'dist', 'tfjs', 'index.js'));
