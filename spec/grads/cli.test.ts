@@ -6,6 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { rnngrad } from '../cli/run-cli';
+import { Sequential } from '../../train/model';
+import { GRU, Dense } from '../../cells';
+import { Random } from '../../engine/random';
+import { saveModel } from '../../node/model-files';
 import { fixture, Fixture } from './fixtures';
 
 let f: Fixture;
@@ -104,6 +108,21 @@ describe('bad files: one line, exit 2', () => {
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
+});
+
+test('without --output the key goes to stdout, nothing else there', () => {
+  const run = rnngrad(['grads', '--model', f.model, '--input', f.x, '--target', f.y]);
+  expect(run.status).toBe(0);
+  expect(JSON.parse(run.stdout)).toEqual(readKey());
+});
+
+test('a model TF.js cannot load (GRU reset_after = true): one line, exit 2', () => {
+  const dir = path.join(f.dir, 'gru-reset-after');
+  saveModel(new Sequential([new GRU(3, { resetAfter: true, rng: new Random(1) }), new Dense(2, { rng: new Random(2) })], { inputFeatures: 3 }), dir);
+  expect(rnngrad(['grads', '--model', dir, '--input', f.x, '--target', f.y]).status).toBe(0); // rnngrad reads it
+  const run = rnngrad(['grads', '--model', dir, '--input', f.x, '--target', f.y, '--engine', 'tfjs-cpu']);
+  expect(run.status).toBe(2);
+  expect(run.stderr.trim()).toMatch(/^rnngrad: TF\.js cannot load .*gru-reset-after: GRUCell does not support reset_after parameter set to true\.$/);
 });
 
 test('--engine tfjs-cpu without TF.js installed: one line saying what to install', () => {
