@@ -6,7 +6,7 @@
  * 1 when a value is out of tolerance, 2 for a file that cannot be read, is not a gradient file, or
  * does not have the key's weights and shapes.
  */
-import { readGradsFile } from '../train/grads-file';
+import { readGradsFile } from '../node/grads-file';
 import { compareGrads, describeFailures, FLOAT32_TOLERANCE, GradRow, GradsComparison } from '../train/compare-grads';
 import { parseFlags, helpText, CliError, FlagSpec } from './args';
 

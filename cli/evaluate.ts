@@ -2,7 +2,7 @@
  * `rnngrad evaluate --model DIR/model.json --task T [--seed S]`: rebuilds the task's validation
  * set from the seed (the same one training used) and measures the model on it.
  */
-import { loadModel } from '../train/model-files';
+import { loadModel } from '../node/model-files';
 import { parseFlags, helpText, CliError, FlagSpec } from './args';
 import { TASKS, TASK_DEFAULTS, TaskName } from './train-flags';
 import { taskData, measure, DataSettings } from './run-training';

@@ -2,16 +2,16 @@
  * `rnngrad grads --model model.json --input x.json --target y.json [--loss mse|crossentropy]
  * [--output grads.json] [--engine rnngrad|tfjs-cpu|tfjs-wasm]`: the answer key — the loss and its
  * gradient with respect to every weight and to the input, in float64 on rnngrad's js CPU kernels
- * (train/grads.ts), or the same gradients computed by TF.js (train/grads-tfjs.ts), written in the
+ * (train/grads.ts), or the same gradients computed by TF.js (node/grads-tfjs.ts), written in the
  * form of train/grads-file.ts.
  */
 import { tensor } from '../engine/creation';
 import type { Tensor, DType } from '../engine/tensor';
 import { setBackend } from '../kernels/backend';
-import { loadModel } from '../train/model-files';
-import { writeFileAtomic } from '../train/atomic';
+import { loadModel } from '../node/model-files';
+import { writeFileAtomic } from '../node/atomic';
 import { computeGrads, weightNames, GRAD_LOSSES, GradLoss } from '../train/grads';
-import { computeTfjsGrads, TfjsBackend } from '../train/grads-tfjs';
+import { computeTfjsGrads, TfjsBackend } from '../node/grads-tfjs';
 import { gradsFileText, GradsFile } from '../train/grads-file';
 import type { Sequential } from '../train/model';
 import { parseFlags, helpText, CliError, FlagSpec } from './args';

@@ -2,8 +2,8 @@
 import * as fs from 'fs';
 import { tensor } from '../engine/creation';
 import type { NestedArray } from '../engine/tensor';
-import { loadModel } from '../train/model-files';
-import { writeFileAtomic } from '../train/atomic';
+import { loadModel } from '../node/model-files';
+import { writeFileAtomic } from '../node/atomic';
 import { parseFlags, helpText, CliError, FlagSpec } from './args';
 import { chooseBackend } from './backend-flag';
 import { checkOutputFile, checkFiniteWeights, checkFeatures, showValue } from './checks';

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Tensor } from '../engine/tensor';
 import { manualSeed } from '../engine/random';
-import { writeFileAtomic } from '../train/atomic';
+import { writeFileAtomic } from '../node/atomic';
 import { lineChart, Series, COLORS } from './plot';
 import type { RunResult } from './run-training';
 import { buildModel } from './run-training';

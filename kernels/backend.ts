@@ -35,6 +35,7 @@ import type { Kernels } from './kernel';
 import { setKernels, getKernels } from './registry';
 import { cpuKernels } from './cpu';
 import type { GpuKernels, GpuKernelOptions } from './gpu';
+import { platform } from '../platform';
 
 export type BackendName = 'cpu' | 'gpu' | 'auto';
 export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'gpu', 'auto'];
@@ -47,7 +48,7 @@ const WEBASM_CPU_CROSSOVER = Infinity;
 const CALIBRATION_SIZES = [128, 256, 512];
 
 export interface BackendOptions {
-  /** Where the one-line notices go (default: stderr). */
+  /** Where the one-line notices go (default: stderr in Node, console.warn in a browser). */
   readonly log?: (line: string) => void;
   /** Passed to createGpuKernels (mode, size thresholds) for 'gpu'. */
   readonly gpu?: GpuKernelOptions;
@@ -83,12 +84,6 @@ function gpuKernels(options: GpuKernelOptions = {}): GpuKernels | Error {
   return set;
 }
 
-/** Why there is no GL context, in words, for the fallback notice. */
-function whyNoGl(): string {
-  if (process.platform === 'linux' && !process.env.DISPLAY) return 'no GL context: DISPLAY is unset (run under xvfb-run for headlessgl)';
-  return 'no GL context: the gl package could not create one';
-}
-
 const isGl = (mode: string): boolean => mode === 'headlessgl' || mode === 'webgl2' || mode === 'webgl';
 
 /** Install the kernels for `name`; returns what runs, and writes one line about it to the log. */
@@ -96,7 +91,7 @@ export function setBackend(name: BackendName, options: BackendOptions = {}): Bac
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`setBackend: unknown backend "${String(name)}" (expected ${BACKEND_NAMES.join(', ')})`);
   }
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = options.log ?? platform().notice;
   const choose = (kernels: Kernels, notice: string | null): BackendChoice => {
     setKernels(kernels);
     current = name;
@@ -113,7 +108,7 @@ export function setBackend(name: BackendName, options: BackendOptions = {}): Bac
       : '';
     const notice = isGl(gpu.mode)
       ? `rnngrad: backend gpu: kernels ${gpu.name}${small}`
-      : `rnngrad: backend gpu: ${whyNoGl()}; gpu.js runs in ${gpu.mode} mode instead (kernels ${gpu.name}, on the CPU)${small}`;
+      : `rnngrad: backend gpu: ${platform().noGlReason()}; gpu.js runs in ${gpu.mode} mode instead (kernels ${gpu.name}, on the CPU)${small}`;
     return choose(gpu, notice);
   }
   // auto
@@ -146,9 +141,9 @@ function calibratedCrossover(gpu: GpuKernels): number {
     const dims = { batch: 1, m: n, n, k: n, transA: false, transB: false, batchB: true };
     const seconds = (k: Kernels): number => {
       k.matmul(a, a, out, dims); // warm-up (compiles the gpu.js kernel)
-      const t0 = process.hrtime.bigint();
+      const t0 = platform().now();
       k.matmul(a, a, out, dims);
-      return Number(process.hrtime.bigint() - t0);
+      return (platform().now() - t0) * 1e6; // ns
     };
     const tGpu = seconds(gpu);
     const tJs = seconds(cpuKernels);
@@ -172,8 +167,8 @@ export function kernelsName(): string {
   return getKernels().name;
 }
 
-/** RNNGRAD_BACKEND as a backend name (default 'cpu'); an unknown value is an error naming the variable. */
-export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): BackendName {
+/** RNNGRAD_BACKEND as a backend name (default 'cpu'; a browser has no environment); an unknown value is an error naming the variable. */
+export function backendFromEnv(env: Readonly<Record<string, string | undefined>> = platform().env): BackendName {
   const value = env[BACKEND_ENV];
   if (value === undefined || value === '') return 'cpu';
   const name = value.trim().toLowerCase();

@@ -12,7 +12,6 @@
  * that does not hold its values, a value that is not a finite number (JSON.stringify writes NaN
  * and ±Infinity as null).
  */
-import * as fs from 'fs';
 
 /** One gradient: a shape and its values in row-major order. */
 export interface GradArray {
@@ -59,23 +58,6 @@ export function parseGradsFile(json: unknown, file: string): GradsFile {
   const checked: Record<string, GradArray> = {};
   for (const [name, entry] of Object.entries(weights)) checked[name] = gradArray(entry, `${file}: weights['${name}']`);
   return { loss, weights: checked, input: gradArray(input, `${file}: input`) };
-}
-
-/** Read and check a grads file; errors name the file and what is wrong, in one line. */
-export function readGradsFile(file: string): GradsFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseGradsFile(json, file);
 }
 
 /** The file's text: one weight per line, so a diff or a reader can find a weight. */

@@ -1,4 +1,4 @@
-/** Losses, optimizers, clipping, tasks, the training loop, model files and checkpoints. */
+/** Losses, optimizers, clipping, tasks, the training loop and the model-file format (reading and writing files: node/, browser/). */
 export { clipValue, clipNorm, clipGlobalNorm, clipModeOf, clipFactors, clipElement, l2Norm } from './clipping';
 export type { ClipOptions, ClipMode, ClipFactors } from './clipping';
 export { Optimizer } from './optimizer';
@@ -9,18 +9,14 @@ export { Sequential, LOSSES } from './model';
 export type { LossName, SequentialOptions } from './model';
 export { fit, NonFiniteLossError } from './fit';
 export type { FitOptions, BatchInfo, EpochInfo, History, NonFiniteStage } from './fit';
-export { loadModel, saveModel, modelJsonPath } from './model-files';
 export { modelFromJson, modelToJson, tfjsIncompatibilities, WEIGHTS_FILE } from './model-json';
 export type { ModelJson, ManifestGroup, ManifestEntry } from './model-json';
-export { writeFileAtomic } from './atomic';
-export { saveCheckpoint, loadCheckpoint, hasCheckpoint } from './checkpoint';
-export type { CheckpointInput, Checkpoint, RestoreOptions, JsonValue } from './checkpoint';
 export { seriesTask, generateTimeSeries, lastStepMse, meanSquaredError } from './tasks/series';
 export type { Split, TaskData, SeriesTarget, SeriesOptions } from './tasks/series';
 export { addingTask, addingSequences } from './tasks/adding';
 export type { AddingOptions } from './tasks/adding';
-export { charsTask, sample, sonnets, dataFile } from './tasks/chars';
+export { charsTask, sample } from './tasks/chars';
 export type { CharsTask, CharsOptions, SampleOptions, Predictor } from './tasks/chars';
-export { loadDataFile, parseDataObject, holdOut } from './tasks/data-file';
+export { parseDataObject, holdOut } from './tasks/data-file';
 export { naiveForecast, naiveMse, linearBaseline, flatten } from './tasks/baselines';
 export type { LinearBaselineOptions, BaselineResult } from './tasks/baselines';

@@ -11,6 +11,7 @@
 import { GPU, IKernelRunShortcut, KernelOutput, Texture } from 'gpu.js';
 import type { Storage } from '../kernel';
 import * as scalar from '../scalar';
+import { platform } from '../../platform';
 
 /** The gpu.js backends, named as gpu.js names its `mode` setting. */
 export type GpuMode = 'headlessgl' | 'webgl2' | 'webgl' | 'webgpu' | 'webasm' | 'cpu';
@@ -140,8 +141,8 @@ export class GpuContext {
       const ran = modeOf(k);
       if (ran !== this.mode) {
         this.stats.degraded.push(`${key}: ${ran}`);
-        process.stderr.write(`rnngrad: gpu.js ran kernel ${key} on ${ran}, not ${this.mode}` +
-          `${k.kernel.fallbackReason ? ` (${k.kernel.fallbackReason})` : ''}\n`);
+        platform().notice(`rnngrad: gpu.js ran kernel ${key} on ${ran}, not ${this.mode}` +
+          `${k.kernel.fallbackReason ? ` (${k.kernel.fallbackReason})` : ''}`);
       }
     }
     return result;

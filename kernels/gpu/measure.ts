@@ -11,6 +11,7 @@
 import type { Kernels, Storage } from '../kernel';
 import { cpuKernels } from '../cpu';
 import { createGpuKernels, GpuMode } from './index';
+import { platform } from '../../platform';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -22,9 +23,9 @@ export function timeCall(fn: () => void, reps: number): number {
   fn();
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = platform().now();
     fn();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    times.push((platform().now() - t0) / 1e3);
   }
   return median(times);
 }
@@ -61,7 +62,7 @@ function main(argv: string[]): void {
       const k = createGpuKernels({ mode });
       rows.push({ name: k.name, k });
     } catch (e) {
-      process.stderr.write(`gpu.js mode ${mode}: ${(e as Error).message}\n`);
+      platform().notice(`gpu.js mode ${mode}: ${(e as Error).message}`);
     }
   }
   console.log(`| kernels | ${sizes.map((n) => `n=${n}`).join(' | ')} | sigmoid 1 elt (µs) | sigmoid 4096 (µs) |`);

@@ -38,7 +38,7 @@ function sleb(n: number): number[] {
 }
 
 function utf8(s: string): number[] {
-  const bytes = Array.from(Buffer.from(s, 'utf8'));
+  const bytes = Array.from(new TextEncoder().encode(s));
   return [...uleb(bytes.length), ...bytes];
 }
 

@@ -12,7 +12,8 @@ import { tensor } from '../../engine/creation';
 import { setKernels } from '../../kernels/registry';
 import { cpuKernels } from '../../kernels/cpu';
 import { RNN, LNSimpleRNNCell, layerFromConfig } from '../../cells';
-import { Sequential, saveModel, loadModel } from '../../train';
+import { Sequential } from '../../train';
+import { saveModel, loadModel } from '../../node';
 import { referenceLayer, flat, Mat, Vec } from '../robust/reference';
 import { gpuKernels } from '../gpu/helpers';
 

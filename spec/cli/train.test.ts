@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { rnngrad, tempDir, jsonLine } from './run-cli';
-import { loadModel } from '../../train/model-files';
+import { loadModel } from '../../node/model-files';
 import { tensor } from '../../engine/creation';
 
 const small = ['--samples', '200', '--epochs', '2', '--units', '8', '--batch', '32'];

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { rnngrad, tempDir } from '../cli/run-cli';
 import { expectCleanFailure, listTree } from './cli-fixtures';
-import { loadCheckpoint } from '../../train';
+import { loadCheckpoint } from '../../node';
 
 const root = tempDir('robust-checkpoint');
 const good = path.join(root, 'good');

@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LSTM, Dense } from '../../cells';
 import { Random } from '../../engine/random';
-import { Sequential, saveModel } from '../../train';
+import { Sequential } from '../../train';
+import { saveModel } from '../../node';
 import type { CliRun } from '../cli/run-cli';
 
 /** DIR/model.json + DIR/group1-shard1of1.bin: LSTM(2) → Dense(1) on 1 feature. */

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { rnngrad, tempDir, jsonLine } from '../cli/run-cli';
 import { listTree, writeGoodModel, expectCleanFailure } from './cli-fixtures';
-import { loadCheckpoint, hasCheckpoint } from '../../train';
+import { loadCheckpoint, hasCheckpoint } from '../../node';
 import { randn } from '../../engine/creation';
 import { Random } from '../../engine/random';
 

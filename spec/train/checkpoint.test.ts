@@ -8,7 +8,7 @@ import { Dense } from '../../cells/dense';
 import { SimpleRNN, LSTM } from '../../cells/recurrent-layers';
 import { Sequential } from '../../train/model';
 import { Adam, SGD } from '../../train/optimizers';
-import { saveCheckpoint, loadCheckpoint, hasCheckpoint } from '../../train/checkpoint';
+import { saveCheckpoint, loadCheckpoint, hasCheckpoint } from '../../node/checkpoint';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rnngrad-ckpt-'));
 

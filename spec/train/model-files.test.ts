@@ -15,7 +15,7 @@ import { LNSimpleRNNCell } from '../../cells/ln-simple-rnn';
 import { PeepholeLSTMCell } from '../../cells/peephole-lstm';
 import { LSTMCell } from '../../cells/lstm';
 import { Sequential } from '../../train/model';
-import { loadModel, saveModel } from '../../train/model-files';
+import { loadModel, saveModel } from '../../node/model-files';
 import { modelToJson, tfjsIncompatibilities } from '../../train/model-json';
 
 beforeAll(async () => {

@@ -5,8 +5,10 @@ import { Tensor } from '../../engine/tensor';
 import { Random } from '../../engine/random';
 import { seriesTask, generateTimeSeries, lastStepMse, meanSquaredError } from '../../train/tasks/series';
 import { addingTask } from '../../train/tasks/adding';
-import { charsTask, sample, sonnets } from '../../train/tasks/chars';
-import { loadDataFile, holdOut } from '../../train/tasks/data-file';
+import { sample } from '../../train/tasks/chars';
+import { charsTask, sonnets } from '../../node/chars-text';
+import { holdOut } from '../../train/tasks/data-file';
+import { loadDataFile } from '../../node/data-file';
 import { naiveForecast, naiveMse, linearBaseline } from '../../train/tasks/baselines';
 
 describe('series (Géron ch. 15)', () => {

@@ -5,8 +5,6 @@
  * Train / validation / test are consecutive stretches of the text (80 / 10 / 10 %), so no
  * validation window overlaps a training window.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { Tensor } from '../../engine/tensor';
 import { Random } from '../../engine/random';
 import type { Split } from './series';
@@ -17,7 +15,10 @@ export interface Predictor {
 }
 
 export interface CharsOptions {
-  /** The text (default: data/sonnets.txt). */
+  /**
+   * The text. Required here; in Node, rnngrad's `charsTask` (node/chars-text.ts) defaults it to
+   * data/sonnets.txt, and a page passes the text it ships.
+   */
   readonly text?: string;
   /** Window length T (default 40). */
   readonly window?: number;
@@ -38,24 +39,9 @@ export interface CharsTask {
   oneHot(text: string): Tensor;
 }
 
-/** The path of a file shipped in data/, found from here both in the sources and in dist/. */
-export function dataFile(name: string): string {
-  let dir = __dirname;
-  for (let up = 0; up < 5; up++) {
-    const candidate = path.join(dir, 'data', name);
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`data file '${name}' not found in a data/ folder above ${__dirname}`);
-}
-
-/** The shipped corpus: seventeen of Shakespeare's sonnets (public domain). */
-export function sonnets(): string {
-  return fs.readFileSync(dataFile('sonnets.txt'), 'utf8');
-}
-
 export function charsTask(options: CharsOptions = {}): CharsTask {
-  const text = options.text ?? sonnets();
+  const text = options.text;
+  if (text === undefined) throw new Error('charsTask: no text (pass options.text; in Node, charsTask from rnngrad reads data/sonnets.txt)');
   const window = options.window ?? 40;
   const stride = options.stride ?? 3;
   if (!Number.isInteger(window) || window < 1) throw new Error(`chars: window must be an integer ≥ 1, got ${window}`);

@@ -2,7 +2,6 @@
  * `--data FILE`: a JSON object {"x": [N][T][F], "y": [N][k] or [N][T][k]} of numbers finite in float32.
  * Every fault is reported with the file and the position (`x[3][7]`), and what was expected.
  */
-import * as fs from 'fs';
 import { Tensor } from '../../engine/tensor';
 import type { Split } from './series';
 
@@ -72,25 +71,6 @@ export function parseDataObject(value: unknown, file = 'data'): Split {
     throw new Error(`${file}: y of shape [${y.shape}] has ${y.shape[1]} time steps but x of shape [${x.shape}] has ${x.shape[1]}`);
   }
   return { x, y };
-}
-
-/** Read `--data FILE`. */
-export function loadDataFile(file: string): Split {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot read the data file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if (text.trim() === '') throw new Error(`${file}: the data file is empty`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    const hint = /\bNaN\b|\bInfinity\b/.test(text) ? ' (NaN and Infinity are not JSON numbers: the data must be finite)' : '';
-    throw new Error(`${file}: not valid JSON: ${(e as Error).message}${hint}`);
-  }
-  return parseDataObject(parsed, file);
 }
 
 /**

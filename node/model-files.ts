@@ -7,8 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FromConfigOptions } from '../cells/from-config';
-import type { Sequential } from './model';
-import { modelFromJson, modelToJson, WEIGHTS_FILE, ReadGroup } from './model-json';
+import type { Sequential } from '../train/model';
+import { modelFromJson, modelToJson, WEIGHTS_FILE, ReadGroup } from '../train/model-json';
 import { writeFileAtomic, fsyncDir } from './atomic';
 
 /** `model.json`, or a directory holding one. */

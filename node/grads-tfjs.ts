@@ -10,8 +10,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as TF from '@tensorflow/tfjs';
-import type { GradArray, GradsFile } from './grads-file';
-import type { GradLoss } from './grads';
+import type { GradArray, GradsFile } from '../train/grads-file';
+import type { GradLoss } from '../train/grads';
 import { modelJsonPath } from './model-files';
 
 export type TfjsBackend = 'cpu' | 'wasm';

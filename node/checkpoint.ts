@@ -17,9 +17,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Storage, allocate, DType } from '../engine/tensor';
 import { Random } from '../engine/random';
-import type { Sequential } from './model';
-import type { Optimizer, OptimizerState } from './optimizer';
-import type { History } from './fit';
+import type { Sequential } from '../train/model';
+import type { Optimizer, OptimizerState } from '../train/optimizer';
+import type { History } from '../train/fit';
 import { loadModel, saveModel } from './model-files';
 import { writeFileAtomic, fsyncDir, TEMP_MARK } from './atomic';
 
