@@ -9,7 +9,7 @@ import { createProgress, progressMode } from './progress';
 import { chooseBackend } from './backend-flag';
 import { writeReport } from './report';
 import * as path from 'path';
-import { loadCheckpoint } from '../train/checkpoint';
+import { loadCheckpoint } from '../node/checkpoint';
 import { checkOutputDir, showValue } from './checks';
 import { CELLS, OPTIMIZERS, DROPOUT_MODES } from './train-flags';
 
