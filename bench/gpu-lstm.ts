@@ -7,6 +7,7 @@
  */
 import type { Result, TimingOptions } from './harness';
 import { measure, log } from './harness';
+import { wasmThreadsOn } from './matmul';
 import { SPECS, ModelSpec, makeBatch, buildRnngradModel, rnngradSteps } from './models';
 import { setKernels, getKernels } from '../kernels/registry';
 import { cpuKernels } from '../kernels/cpu';
@@ -54,7 +55,8 @@ export async function runGpuLstm(sizes: readonly number[], timing: TimingOptions
             ? { calls, uploads: gpu.stats.uploads - before.uploads, readbacks: gpu.stats.readbacks - before.readbacks }
             : { calls, uploads: NaN, readbacks: calls };
         }
-        const r = await measure({ workload: 'lstm-step', model: `lstm-step-u${units}`, op: 'train', size: units, engine: 'rnngrad', backend },
+        const r = await measure({ workload: 'lstm-step', model: `lstm-step-u${units}`, op: 'train', size: units, engine: 'rnngrad', backend,
+          threads: kernels === cpuKernels && wasmThreadsOn() ? 2 : 1 },
           steps.train, timing);
         results.push({ ...r, transfers });
       }

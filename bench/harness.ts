@@ -11,8 +11,10 @@ import Benchmark from 'benchmark';
 export interface Result {
   readonly workload: 'W1' | 'W2' | 'W3' | 'W4' | 'matmul' | 'lstm-step';
   readonly model: string;
-  readonly engine: 'rnngrad' | 'tfjs' | 'brainjs';
+  readonly engine: 'rnngrad' | 'tfjs' | 'brainjs' | 'pytorch';
   readonly backend: string;
+  /** The threads the engine computed on: rnngrad's wasm helper thread makes 2, PyTorch runs 1 and 2. */
+  readonly threads: number;
   readonly op: 'train' | 'forward' | 'matmul';
   readonly size?: number;
   readonly medianMs: number;

@@ -10,7 +10,7 @@ import { Random } from '../engine/random';
 import { getKernels } from '../kernels/registry';
 import { setBackend } from '../kernels/backend';
 import { useWasmMatmul } from '../kernels/cpu/matmul';
-import { useWasmThreads } from '../kernels/wasm/matmul';
+import { useWasmThreads, THREAD_MIN_MULTIPLY_ADDS } from '../kernels/wasm/matmul';
 import type { MatmulDims } from '../kernels/kernel';
 import { measure, log, type Result, type TimingOptions } from './harness';
 import { useTfBackend, tfMatmul } from './tfjs';
@@ -41,6 +41,15 @@ export interface MatmulPlan {
   readonly gpuMaxN: number;
 }
 
+/** Whether rnngrad's float32 matmul runs on the wasm kernel with its helper thread allowed (asks without changing either). */
+export function wasmThreadsOn(): boolean {
+  const threads = useWasmThreads(true);
+  useWasmThreads(threads);
+  const wasm = useWasmMatmul(true);
+  useWasmMatmul(wasm);
+  return threads && wasm;
+}
+
 /** Time every engine on every size; returns the rows and the gpu.js mode that ran (if any). */
 export async function runMatmul(plan: MatmulPlan, timing: TimingOptions): Promise<{ results: Result[]; gpuMode: string | null }> {
   const results: Result[] = [];
@@ -59,22 +68,24 @@ export async function runMatmul(plan: MatmulPlan, timing: TimingOptions): Promis
     if (n >= 256) {
       // The same kernel without / with the helper thread splitting C's columns.
       const was = useWasmThreads(false);
-      results.push(await measure({ ...row, engine: 'rnngrad', backend: kernels.name }, () => kernels.matmul(a, b, out, dims), timing));
+      results.push(await measure({ ...row, engine: 'rnngrad', backend: kernels.name, threads: 1 }, () => kernels.matmul(a, b, out, dims), timing));
       useWasmThreads(true);
-      results.push(await measure({ ...row, engine: 'rnngrad', backend: `${kernels.name}+thread` }, () => kernels.matmul(a, b, out, dims), timing));
+      results.push(await measure({ ...row, engine: 'rnngrad', backend: `${kernels.name}+thread`, threads: 2 }, () => kernels.matmul(a, b, out, dims), timing));
       useWasmThreads(was);
     } else {
-      results.push(await measure({ ...row, engine: 'rnngrad', backend: kernels.name }, () => kernels.matmul(a, b, out, dims), timing));
+      // Below n = 256 the helper thread joins only products of 2²¹ multiply-adds and more (n = 128).
+      const threads = n ** 3 >= THREAD_MIN_MULTIPLY_ADDS && wasmThreadsOn() ? 2 : 1;
+      results.push(await measure({ ...row, engine: 'rnngrad', backend: kernels.name, threads }, () => kernels.matmul(a, b, out, dims), timing));
     }
     if (variant === 'nn' && n <= plan.loopsMaxN) {
       const was = useWasmMatmul(false);
-      results.push(await measure({ ...row, engine: 'rnngrad', backend: 'js/ts-loops' }, () => kernels.matmul(a, b, out, dims), timing));
+      results.push(await measure({ ...row, engine: 'rnngrad', backend: 'js/ts-loops', threads: 1 }, () => kernels.matmul(a, b, out, dims), timing));
       useWasmMatmul(was);
     }
     for (const backend of ['cpu', 'wasm'] as const) {
       await useTfBackend(backend);
       const mm = tfMatmul(a, b, n, transA, transB);
-      results.push(await measure({ ...row, engine: 'tfjs', backend }, mm.run, timing));
+      results.push(await measure({ ...row, engine: 'tfjs', backend, threads: 1 }, mm.run, timing));
       mm.dispose();
     }
   }
@@ -88,7 +99,7 @@ export async function runMatmul(plan: MatmulPlan, timing: TimingOptions): Promis
         const out = new Float32Array(n * n);
         const dims: MatmulDims = { batch: 1, m: n, n, k: n, transA: false, transB: false, batchB: true };
         const kernels = getKernels();
-        results.push(await measure({ workload: 'matmul', model: modelName('nn'), op: 'matmul', size: n, engine: 'rnngrad', backend: kernels.name },
+        results.push(await measure({ workload: 'matmul', model: modelName('nn'), op: 'matmul', size: n, engine: 'rnngrad', backend: kernels.name, threads: 1 },
           () => kernels.matmul(a, b, out, dims), timing));
       }
     } finally {

@@ -9,13 +9,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Result } from './harness';
 import type { HeapCheck } from './heap';
-import { markdownReport, type Machine } from './report';
+import type { MemoryRow } from './memory';
+import { markdownReport, memoryMarkdown, type Machine } from './report';
 import { chartSvg } from './svg';
 
 interface Saved {
   readonly machine: Machine;
   readonly results: readonly Result[];
   readonly heap: HeapCheck | null;
+  /** Absent from files written before issue 13. */
+  readonly memory?: readonly MemoryRow[];
 }
 
 const file = process.argv[2];
@@ -26,7 +29,7 @@ if (!file) {
 const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Saved;
 const dir = path.dirname(file);
 const suffix = path.basename(file, '.json').replace(/^results/, '');
-fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(saved.machine, saved.results, saved.heap));
+fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(saved.machine, saved.results, saved.heap, memoryMarkdown(saved.memory ?? [])));
 fs.writeFileSync(path.join(dir, `chart${suffix}.svg`),
-  chartSvg(saved.results, `rnngrad vs TF.js ${saved.machine.tfjs} — ${saved.machine.cpu}, Node ${saved.machine.node}`));
+  chartSvg(saved.results, `rnngrad vs TF.js ${saved.machine.tfjs}${saved.machine.pytorch ? ' and PyTorch' : ''} — ${saved.machine.cpu}, Node ${saved.machine.node}`));
 process.stderr.write(`wrote ${dir}/report${suffix}.md, chart${suffix}.svg\n`);

@@ -13,7 +13,8 @@ const WIDTH = 760;
 const BAR_SPACE = WIDTH - LABEL - 90;
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const series = (r: Result): string => `${r.engine}/${r.backend}`;
+// PyTorch runs at 1 and 2 threads: one series each.
+const series = (r: Result): string => `${r.engine}/${r.backend}${r.engine === 'pytorch' ? ` ${r.threads}T` : ''}`;
 
 interface Bar {
   readonly label: string;
