@@ -35,10 +35,13 @@ export interface WeightSpec {
 }
 
 export interface RecurrentCell {
-  /** The Keras cell class: 'SimpleRNNCell', 'LSTMCell', 'GRUCell', 'LNSimpleRNNCell', 'PeepholeLSTMCell'. */
+  /** The Keras cell class: 'SimpleRNNCell', 'LSTMCell', 'GRUCell', 'LNSimpleRNNCell', 'PeepholeLSTMCell', or a registered one. */
   readonly className: string;
   readonly units: number;
-  /** Number of gate blocks of `units` columns in the kernel (1, 3 or 4). */
+  /**
+   * Number of gate blocks of `units` columns in the kernel (1, 3 or 4 for the built-in cells):
+   * per-gate dropout draws one mask per block. A custom cell may say 0 (no blocks: per-gate refused).
+   */
   readonly gates: number;
   /** The state tensors carried between steps: 1 ([h]) or 2 ([h, c]); the output is state 0. */
   readonly stateCount: number;

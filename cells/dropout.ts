@@ -99,7 +99,7 @@ export interface SequenceShape {
   readonly time: number;
   readonly features: number;
   readonly units: number;
-  /** Gate blocks of the cell (4 LSTM, 3 GRU, 1 simple RNN): the number of per-gate masks. */
+  /** Gate blocks of the cell (4 LSTM, 3 GRU, 1 simple RNN; 0: none, per-gate refused): the number of per-gate masks. */
   readonly gates: number;
   /** Number of states (1: h; 2: h and c). */
   readonly stateCount: number;
@@ -131,6 +131,9 @@ export class SequenceDropout {
     const zones = [options.zoneoutH ?? 0, options.zoneoutC ?? 0].slice(0, s.stateCount);
     if (mode === 'semeniuta' && q > 0 && !s.hasCandidate) {
       throw new Error(`${owner}: dropoutMode 'semeniuta' drops a cell's candidate, and this cell has none (use LSTM, peephole LSTM or GRU)`);
+    }
+    if (mode === 'per-gate' && (p > 0 || q > 0) && s.gates < 1) {
+      throw new Error(`${owner}: dropoutMode 'per-gate' gives each gate block its own masks, and this cell declares none (gates = 0); use 'variational' or 'per-step'`);
     }
     if ((options.zoneoutC ?? 0) > 0 && s.stateCount < 2) {
       throw new Error(`${owner}: option 'zoneoutC' needs a cell state c (LSTM cells); this cell has only h`);

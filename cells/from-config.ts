@@ -5,121 +5,24 @@
  * `reset_after: false`. Options rnngrad does not implement are rejected when set, with the option
  * named, never silently ignored.
  */
-import type { DType } from '../engine/tensor';
-import type { Random } from '../engine/random';
 import type { Layer, KerasLayerConfig } from './layer';
 import { RNN, RNNLayerOptions } from './rnn';
 import { SimpleRNN, LSTM, GRU } from './recurrent-layers';
-import { SimpleRNNCell } from './simple-rnn';
-import { LNSimpleRNNCell, LN_EPSILON } from './ln-simple-rnn';
-import { LSTMCell } from './lstm';
+import { LNSimpleRNNCell } from './ln-simple-rnn';
 import { PeepholeLSTMCell } from './peephole-lstm';
 import { GRUCell } from './gru';
-import type { RecurrentCell } from './cell';
 import { Dense, TimeDistributed } from './dense';
-import { DROPOUT_MODES, DropoutMode } from './dropout';
+import { Bidirectional, MergeMode } from './bidirectional';
+import type { FromConfigOptions } from './cell-config';
 import { reserveLayerName, snakeCase } from './names';
 import { activationName } from './activations';
+import { SUPPORTED_CELLS, checkKeys, get, units, dropoutFrom, cellOptionsFrom, cellFromConfig, preview } from './cell-config';
 
-export interface FromConfigOptions {
-  /** dtype of the weights made (default float32). */
-  readonly dtype?: DType;
-  /** Generator for the initial weights and the dropout masks. */
-  readonly rng?: Random;
-  /**
-   * Run the weight initializers (default true). Model files pass false: the weights start as
-   * zeros and are overwritten from the file, so no random draws or QR are spent on them.
-   */
-  readonly initialize?: boolean;
-}
+export { SUPPORTED_CELLS, preview };
+export type { FromConfigOptions };
 
 /** The layer classes layerFromConfig reads. */
-export const SUPPORTED_LAYERS = ['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'Dense', 'TimeDistributed'] as const;
-/** The cell classes an `RNN` layer may carry. */
-export const SUPPORTED_CELLS = ['SimpleRNNCell', 'LSTMCell', 'GRUCell', 'LNSimpleRNNCell', 'PeepholeLSTMCell'] as const;
-
-/** Keys accepted with any value: identity, shapes, hints with no effect on the numbers, initializers (weights come from the file). */
-const IGNORED = new Set([
-  'name', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'batch_size', 'input_dtype', 'implementation', 'unroll', 'seed',
-  'use_cudnn', 'kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'gamma_initializer', 'beta_initializer',
-]);
-/** Keys only some cell classes read (refused by name on the others). */
-const CELL_ONLY: Record<string, readonly string[]> = { epsilon: ['LNSimpleRNNCell'] };
-/** Keys rnngrad implements, read below. */
-const READ = new Set([
-  'units', 'activation', 'recurrent_activation', 'use_bias', 'unit_forget_bias', 'reset_after', 'dropout', 'recurrent_dropout',
-  'return_sequences', 'return_state', 'go_backwards', 'cell', 'layer', 'trainable',
-  'rnngrad_dropout_mode', 'rnngrad_zoneout_h', 'rnngrad_zoneout_c',
-]);
-/** Keys rnngrad does not implement: fine at their "off" value, an error otherwise. */
-const OFF_VALUES: Record<string, unknown> = {
-  stateful: false, time_major: false, zero_output_for_mask: false,
-  kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null,
-  kernel_constraint: null, recurrent_constraint: null, bias_constraint: null,
-};
-
-/**
- * A config value for an error message: JSON, cut short, and safe on hostile input (deep nesting
- * or a huge array from a model file must not turn into a stack overflow or a megabyte of message).
- */
-export function preview(v: unknown, max = 60): string {
-  const walk = (x: unknown, depth: number): string => {
-    if (x === null || typeof x !== 'object') return typeof x === 'string' ? JSON.stringify(x.length > max ? `${x.slice(0, max)}…` : x) : String(x);
-    if (depth > 3) return Array.isArray(x) ? '[…]' : '{…}';
-    if (Array.isArray(x)) return `[${x.slice(0, 8).map((e) => walk(e, depth + 1)).join(',')}${x.length > 8 ? ',…' : ''}]`;
-    const keys = Object.keys(x).slice(0, 8);
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${walk((x as Record<string, unknown>)[k], depth + 1)}`).join(',')}${Object.keys(x).length > 8 ? ',…' : ''}}`;
-  };
-  const text = walk(v, 0);
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-/**
- * Reject unknown keys and unimplemented options that are set; `where` names the layer in errors,
- * `className` the cell class for the keys only some cells read.
- */
-function checkKeys(config: Record<string, unknown>, where: string, className = ''): void {
-  const bad: string[] = [];
-  for (const [key, value] of Object.entries(config)) {
-    if (IGNORED.has(key) || READ.has(key)) continue;
-    if (key in CELL_ONLY && CELL_ONLY[key].includes(className)) continue;
-    if (key in OFF_VALUES) {
-      if (value !== null && value !== undefined && value !== OFF_VALUES[key]) bad.push(`${key}=${preview(value)}`);
-      continue;
-    }
-    if (value !== null && value !== undefined) bad.push(`${key}=${preview(value)}`);
-  }
-  if (config.trainable === false) bad.push('trainable=false');
-  if (config.use_bias === false && !where.startsWith('Dense')) bad.push('use_bias=false');
-  if (bad.length > 0) throw new Error(`${where}: options not implemented by rnngrad: ${bad.join(', ')}`);
-}
-
-/** A config value, `null`/missing giving the default; type-checked. */
-function get<T>(config: Record<string, unknown>, key: string, fallback: T, where: string): T {
-  const v = config[key];
-  if (v === null || v === undefined) return fallback;
-  if (typeof v !== typeof fallback) throw new Error(`${where}: option '${key}' should be a ${typeof fallback}, got ${preview(v)}`);
-  return v as T;
-}
-
-function units(config: Record<string, unknown>, where: string): number {
-  const u = config.units;
-  if (typeof u !== 'number' || !Number.isInteger(u) || u <= 0) throw new Error(`${where}: 'units' must be a positive integer, got ${preview(u)}`);
-  return u;
-}
-
-/** Dropout and rnngrad's own dropout options (from a layer or cell config). */
-function dropoutFrom(config: Record<string, unknown>, where: string): RNNLayerOptions {
-  const mode = get<string>(config, 'rnngrad_dropout_mode', 'variational', where);
-  if (!DROPOUT_MODES.includes(mode as DropoutMode)) throw new Error(`${where}: 'rnngrad_dropout_mode' must be one of ${DROPOUT_MODES.join(', ')}, got ${preview(mode)}`);
-  return {
-    dropout: get(config, 'dropout', 0, where),
-    recurrentDropout: get(config, 'recurrent_dropout', 0, where),
-    dropoutMode: mode as DropoutMode,
-    zoneoutH: get(config, 'rnngrad_zoneout_h', 0, where),
-    zoneoutC: get(config, 'rnngrad_zoneout_c', 0, where),
-  };
-}
+export const SUPPORTED_LAYERS = ['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'Bidirectional', 'Dense', 'TimeDistributed'] as const;
 
 /** The recurrent-layer options of a config. */
 function sequenceFrom(config: Record<string, unknown>, where: string): RNNLayerOptions {
@@ -130,54 +33,16 @@ function sequenceFrom(config: Record<string, unknown>, where: string): RNNLayerO
     returnSequences: get(config, 'return_sequences', false, where),
     returnState: get(config, 'return_state', false, where),
     goBackwards: get(config, 'go_backwards', false, where),
+    stateful: get(config, 'stateful', false, where),
   };
 }
 
 /** The cell options of a config (layer configs of SimpleRNN/LSTM/GRU, or a cell's config). */
-function cellOptionsFrom(config: Record<string, unknown>, where: string, base: FromConfigOptions) {
-  const kernelInit = config.kernel_initializer as { class_name?: string } | null | undefined;
-  return {
-    dtype: base.dtype,
-    rng: base.rng,
-    initialize: base.initialize,
-    kernelInitializer: kernelInit?.class_name === 'GlorotNormal' ? ('glorot_normal' as const) : ('glorot_uniform' as const),
-    activation: activationName(get(config, 'activation', 'tanh', where), `${where} activation`),
-    // TF.js's default, which is what a TF.js file means when it leaves the option out.
-    recurrentActivation: activationName(get(config, 'recurrent_activation', 'hard_sigmoid', where), `${where} recurrent_activation`),
-    unitForgetBias: get(config, 'unit_forget_bias', true, where),
-    resetAfter: get(config, 'reset_after', false, where),
-  };
-}
-
-function cellFromConfig(cfg: KerasLayerConfig, where: string, base: FromConfigOptions): { cell: RecurrentCell; dropout: RNNLayerOptions } {
-  if (!cfg || typeof cfg !== 'object' || typeof cfg.class_name !== 'string') {
-    throw new Error(`${where}: 'cell' must be one { class_name, config } (stacked cell lists are not supported)`);
-  }
-  const config = cfg.config ?? {};
-  const at = `${where} cell ${cfg.class_name}`;
-  checkKeys(config, at, cfg.class_name);
-  const n = units(config, at);
-  const o = cellOptionsFrom(config, at, base);
-  const dropout = dropoutFrom(config, at);
-  switch (cfg.class_name) {
-    case 'SimpleRNNCell': return { cell: new SimpleRNNCell(n, o), dropout };
-    case 'LNSimpleRNNCell': {
-      const epsilon = get(config, 'epsilon', LN_EPSILON, at);
-      if (!Number.isFinite(epsilon) || epsilon <= 0) throw new Error(`${at}: 'epsilon' must be a finite number > 0, got ${preview(epsilon)}`);
-      return { cell: new LNSimpleRNNCell(n, { ...o, epsilon }), dropout };
-    }
-    case 'LSTMCell': return { cell: new LSTMCell(n, o), dropout };
-    case 'PeepholeLSTMCell': return { cell: new PeepholeLSTMCell(n, o), dropout };
-    case 'GRUCell': return { cell: new GRUCell(n, o), dropout };
-  }
-  throw new Error(`${where}: cell class '${cfg.class_name}' is not supported (supported: ${SUPPORTED_CELLS.join(', ')})`);
-}
-
 /** A layer from its Keras config (`{ class_name, config }` as in model.json's layer list). */
 export function layerFromConfig(cfg: KerasLayerConfig, options: FromConfigOptions = {}): Layer {
   const config = cfg.config ?? {};
   const where = `${cfg.class_name} layer${typeof config.name === 'string' ? ` '${config.name}'` : ''}`;
-  checkKeys(config, where);
+  checkKeys(cfg.class_name === 'RNN' ? withoutCellEchoes(config) : config, where);
   switch (cfg.class_name) {
     case 'SimpleRNN':
     case 'LSTM':
@@ -206,6 +71,7 @@ export function layerFromConfig(cfg: KerasLayerConfig, options: FromConfigOption
         kernelInitializer: kernelInit?.class_name === 'GlorotNormal' ? 'glorot_normal' : 'glorot_uniform',
       });
     }
+    case 'Bidirectional': return bidirectionalFromConfig(config, where, options);
     case 'TimeDistributed': {
       const inner = config.layer as KerasLayerConfig | undefined;
       if (!inner || inner.class_name !== 'Dense') {
@@ -217,6 +83,46 @@ export function layerFromConfig(cfg: KerasLayerConfig, options: FromConfigOption
     }
   }
   throw new Error(`layerFromConfig: layer class '${cfg.class_name}' is not supported (supported: ${SUPPORTED_LAYERS.join(', ')})`);
+}
+
+/**
+ * TF.js writes an `RNN` layer's config with its cell's options repeated at the layer level (e.g.
+ * the LN cell's `epsilon`): a key whose value is the cell config's own is the cell's, read there.
+ */
+function withoutCellEchoes(config: Record<string, unknown>): Record<string, unknown> {
+  const cell = config.cell as { config?: Record<string, unknown> } | null | undefined;
+  const cellConfig = cell && typeof cell === 'object' && cell.config && typeof cell.config === 'object' ? cell.config : {};
+  const same = (a: unknown, b: unknown): boolean => a === b || (typeof a === 'object' && a !== null && preview(a, 400) === preview(b, 400));
+  return Object.fromEntries(Object.entries(config).filter(([k, v]) => !(k in cellConfig && k !== 'name' && same(v, cellConfig[k]))));
+}
+
+/**
+ * Keras/TF.js `Bidirectional`: the wrapped layer's config makes the forward layer; the backward
+ * one is `backward_layer` when the file has it, else the same config with go_backwards flipped.
+ * merge_mode null (two outputs) cannot be in a Sequential file.
+ */
+function bidirectionalFromConfig(config: Record<string, unknown>, where: string, options: FromConfigOptions): Bidirectional {
+  const name = get<string>(config, 'name', '', where);
+  if (name) reserveLayerName(name);
+  const mode = config.merge_mode === undefined ? 'concat' : config.merge_mode;
+  if (mode === null) throw new Error(`${where}: merge_mode null gives two outputs, which a Sequential model file cannot hold; use concat, sum, mul or ave`);
+  if (typeof mode !== 'string' || !['concat', 'sum', 'mul', 'ave'].includes(mode)) {
+    throw new Error(`${where}: merge_mode must be one of concat, sum, mul, ave, got ${preview(mode)}`);
+  }
+  const recurrent = (cfg: unknown, role: string): RNN => {
+    if (!cfg || typeof cfg !== 'object' || typeof (cfg as KerasLayerConfig).class_name !== 'string') {
+      throw new Error(`${where}: '${role}' must be a recurrent layer's { class_name, config }`);
+    }
+    const layer = layerFromConfig(cfg as KerasLayerConfig, options);
+    if (!(layer instanceof RNN)) throw new Error(`${where}: '${role}' is a ${layer.className}; Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, GRU, RNN)`);
+    return layer;
+  };
+  const forward = recurrent(config.layer, 'layer');
+  const inner = config.layer as KerasLayerConfig;
+  const backward = config.backward_layer !== undefined && config.backward_layer !== null
+    ? recurrent(config.backward_layer, 'backward_layer')
+    : recurrent({ class_name: inner.class_name, config: { ...(inner.config ?? {}), name: `backward_${forward.name}`, go_backwards: !forward.goBackwards } }, 'layer');
+  return new Bidirectional(forward, { mergeMode: mode as MergeMode, backwardLayer: backward, ...(name ? { name } : {}) });
 }
 
 /** One weight of a layer as a model file names it. */
@@ -246,28 +152,35 @@ export function weightFileNames(layer: Layer): WeightFileName[] {
  * `rnn/ln_simple_rnn_cell/layer_normalization/gamma`), and TF's `:0` suffix.
  */
 export function matchesWeightName(fileName: string, layerName: string, weightName: string): boolean {
+  // A wrapper's weight ('forward_lstm/kernel' in a Bidirectional): the part before the leaf belongs to the layer path.
+  const cut = weightName.lastIndexOf('/');
+  if (cut >= 0) return matchesWeightName(fileName, `${layerName}/${weightName.slice(0, cut)}`, weightName.slice(cut + 1));
   const n = fileName.replace(/:\d+$/, '');
   return n === `${layerName}/${weightName}` || (n.startsWith(`${layerName}/`) && n.endsWith(`/${weightName}`));
 }
 
 /**
- * Why TF.js could not load this layer from a file written here, or null when it can.
- * TF.js has SimpleRNN, LSTM, GRU (reset_after = false only), Dense and TimeDistributed; the
- * custom cells (LNSimpleRNNCell, PeepholeLSTMCell) load only in rnngrad and Keras with the course's code.
+ * Why TF.js alone could not load this layer from a file written here (or would predict something
+ * else), or null when it can. TF.js has SimpleRNN, LSTM, GRU (reset_after = false only), Dense and
+ * TimeDistributed; `registerLayers(tf)` from 'rnngrad/tfjs' adds the rest of the built-in cells
+ * and rnngrad's zoneout. A registered custom cell loads only where it is registered.
  */
 export function tfjsIncompatibility(layer: Layer): string | null {
-  if (layer instanceof RNN) {
-    const cell = layer.cell;
-    if (cell instanceof GRUCell && cell.resetAfter) {
-      return `${layer.name}: TF.js supports only GRU reset_after = false (build it with resetAfter: false to load it in TF.js)`;
-    }
-    if (cell instanceof LNSimpleRNNCell || cell instanceof PeepholeLSTMCell) {
-      return `${layer.name}: TF.js has no ${cell.className}; the file loads in rnngrad (and Keras with the course's cell class)`;
-    }
-    const d = layer.dropoutOptions;
-    if ((d.dropoutMode && d.dropoutMode !== 'variational') || d.zoneoutH || d.zoneoutC) {
-      return `${layer.name}: TF.js ignores rnngrad's dropout mode / zoneout options (rnngrad_*); it trains with variational dropout only`;
-    }
+  if (layer instanceof Bidirectional) {
+    const inner = tfjsIncompatibility(layer.forward);
+    return inner && `${layer.name}: the wrapped ${inner}`;
   }
+  if (!(layer instanceof RNN)) return null;
+  const cell = layer.cell;
+  const withTfjsCells = "the file loads in TF.js after registerLayers(tf) from 'rnngrad/tfjs'";
+  if (cell instanceof GRUCell && cell.resetAfter) {
+    return `${layer.name}: TF.js's own GRU has only reset_after = false; ${withTfjsCells} (or build it with resetAfter: false)`;
+  }
+  if (cell instanceof LNSimpleRNNCell || cell instanceof PeepholeLSTMCell) return `${layer.name}: TF.js has no ${cell.className} of its own; ${withTfjsCells}`;
+  if (!SUPPORTED_CELLS.includes(cell.className as (typeof SUPPORTED_CELLS)[number])) {
+    return `${layer.name}: TF.js has no ${cell.className} (a cell registered in rnngrad); the file loads where the same registerCell() has run`;
+  }
+  const d = layer.dropoutOptions;
+  if (d.zoneoutH || d.zoneoutC) return `${layer.name}: TF.js's own layers ignore rnngrad's zoneout (rnngrad_zoneout_*), which changes predictions; ${withTfjsCells}`;
   return null;
 }

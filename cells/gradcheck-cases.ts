@@ -8,6 +8,8 @@ import type { Tensor } from '../engine/tensor';
 import { Random } from '../engine/random';
 import { randn, tensor } from '../engine/creation';
 import type { GradcheckCase } from '../engine/gradcheck-suite';
+import { SUITE_TOLERANCE } from '../engine/gradcheck-suite';
+import { gradcheck, GradcheckReport } from '../engine/gradcheck';
 import type { BaseCell, RecurrentCell } from './cell';
 import { RNN, RNNLayerOptions } from './rnn';
 import { SimpleRNNCell } from './simple-rnn';
@@ -23,38 +25,15 @@ const UNITS = 3;
 
 type CellFactory = () => BaseCell & RecurrentCell;
 
-interface CellSpec {
-  readonly make: CellFactory;
-  /** Weight shapes in Keras order. */
-  readonly weights: readonly (readonly number[])[];
-  readonly states: number;
-}
-
-const cells: Record<string, CellSpec> = {
-  simple: { make: () => new SimpleRNNCell(UNITS, { dtype: 'float64' }), weights: [[FEATURES, UNITS], [UNITS, UNITS], [UNITS]], states: 1 },
-  'ln-simple': {
-    make: () => new LNSimpleRNNCell(UNITS, { dtype: 'float64' }),
-    weights: [[FEATURES, UNITS], [UNITS, UNITS], [UNITS], [UNITS], [UNITS]],
-    states: 1,
-  },
+const cells: Record<string, CellFactory> = {
+  simple: () => new SimpleRNNCell(UNITS, { dtype: 'float64' }),
+  'ln-simple': () => new LNSimpleRNNCell(UNITS, { dtype: 'float64' }),
   // A non-default ε (Keras LayerNormalization's epsilon option), large enough to change the numbers.
-  'ln-simple-eps': {
-    make: () => new LNSimpleRNNCell(UNITS, { dtype: 'float64', epsilon: 0.25 }),
-    weights: [[FEATURES, UNITS], [UNITS, UNITS], [UNITS], [UNITS], [UNITS]],
-    states: 1,
-  },
-  lstm: { make: () => new LSTMCell(UNITS, { dtype: 'float64' }), weights: [[FEATURES, 4 * UNITS], [UNITS, 4 * UNITS], [4 * UNITS]], states: 2 },
-  peephole: {
-    make: () => new PeepholeLSTMCell(UNITS, { dtype: 'float64' }),
-    weights: [[FEATURES, 4 * UNITS], [UNITS, 4 * UNITS], [4 * UNITS], [UNITS], [UNITS], [UNITS]],
-    states: 2,
-  },
-  gru: { make: () => new GRUCell(UNITS, { dtype: 'float64' }), weights: [[FEATURES, 3 * UNITS], [UNITS, 3 * UNITS], [2, 3 * UNITS]], states: 1 },
-  'gru-reset-before': {
-    make: () => new GRUCell(UNITS, { dtype: 'float64', resetAfter: false }),
-    weights: [[FEATURES, 3 * UNITS], [UNITS, 3 * UNITS], [3 * UNITS]],
-    states: 1,
-  },
+  'ln-simple-eps': () => new LNSimpleRNNCell(UNITS, { dtype: 'float64', epsilon: 0.25 }),
+  lstm: () => new LSTMCell(UNITS, { dtype: 'float64' }),
+  peephole: () => new PeepholeLSTMCell(UNITS, { dtype: 'float64' }),
+  gru: () => new GRUCell(UNITS, { dtype: 'float64' }),
+  'gru-reset-before': () => new GRUCell(UNITS, { dtype: 'float64', resetAfter: false }),
 };
 
 interface Variant {
@@ -64,38 +43,84 @@ interface Variant {
   readonly padded?: boolean;
 }
 
-/** One case: cell × layer options (fused or not, dropout variant, masking, direction). */
-function cellCase(name: string, cellName: string, options: RNNLayerOptions, padded = false): GradcheckCase {
-  const spec = cells[cellName];
-  const stateNames = spec.states === 2 ? ['h0', 'c0'] : ['h0'];
+/** The sizes of a cell case. */
+interface CaseShape {
+  readonly batch: number;
+  readonly time: number;
+  readonly features: number;
+}
+
+/**
+ * One case: a cell (made fresh by `make`, float64) × layer options (fused or not, dropout variant,
+ * masking, direction). Inputs: x, the initial states, and every weight the cell plans.
+ */
+function cellCase(name: string, make: CellFactory, options: RNNLayerOptions, padded = false, size: CaseShape = { batch: BATCH, time: TIME, features: FEATURES }): GradcheckCase {
+  const probe = make();
+  const planned = probe.plannedWeights(size.features);
+  const count = probe.stateCount;
+  const stateNames = count === 2 ? ['h0', 'c0'] : Array.from({ length: count }, (_, k) => (k === 0 ? 'h0' : `s${k}_0`));
   return {
     name,
     kind: 'cell',
     inputs: () => {
       const rng = new Random(7);
       const g = (shape: readonly number[], std: number): Tensor => randn(shape, { dtype: 'float64', rng, std, requiresGrad: true });
-      return [g([BATCH, TIME, FEATURES], 1), ...stateNames.map(() => g([BATCH, UNITS], 0.5)), ...spec.weights.map((s) => g(s, 0.5))];
+      return [g([size.batch, size.time, size.features], 1), ...stateNames.map(() => g([size.batch, probe.units], 0.5)), ...planned.map((w) => g(w.shape, 0.5))];
     },
     fn: (x: Tensor, ...rest: Tensor[]) => {
-      const cell = spec.make();
-      cell.adoptWeights(rest.slice(spec.states));
+      const cell = make();
+      cell.adoptWeights(rest.slice(count));
       // Masks come from a generator seeded here: the same masks at every evaluation.
       const layer = new RNN(cell, { ...options, rng: new Random(42), returnSequences: true, name: 'gradcheck' });
-      const mask = padded ? tensor([[1, 1, 1, 0, 0], [1, 0, 1, 1, 1]], { dtype: 'float64' }) : null;
+      const mask = padded ? paddingMask(size.batch, size.time) : null;
       // Fused ops take a padding mask only from zero initial states (the h0/c0 inputs then go unused).
-      const initialState = padded && options.fused ? null : rest.slice(0, spec.states);
+      const initialState = padded && options.fused ? null : rest.slice(0, count);
       const { output, states } = layer.callWithState(x, { training: true, mask, initialState });
       return [output, ...states];
     },
-    names: ['x', ...stateNames, ...weightNames(spec)],
+    names: ['x', ...stateNames, ...planned.map((w) => w.name)],
   };
 }
 
-/** The Keras weight names of a case's cell, for the report. */
-function weightNames(spec: CellSpec): string[] {
-  const c = spec.make();
-  c.build(FEATURES);
-  return c.weights().map((w) => w.name);
+/** A padding mask [batch, time]: row b has its last b + 1 steps padded (row 0 keeps step 0 real). */
+function paddingMask(batch: number, time: number): Tensor {
+  if (batch === 2 && time === 5) return tensor([[1, 1, 1, 0, 0], [1, 0, 1, 1, 1]], { dtype: 'float64' });
+  const rows = Array.from({ length: batch }, (_, b) => Array.from({ length: time }, (_, t) => (t === 0 || (t + b) % 3 !== 2 ? 1 : 0)));
+  return tensor(rows, { dtype: 'float64' });
+}
+
+export interface GradcheckCellOptions extends RNNLayerOptions {
+  /** Units of the cell made (default 3). */
+  readonly units?: number;
+  readonly batch?: number;
+  readonly time?: number;
+  readonly features?: number;
+  /** Run with a padding mask (Keras masking), some steps padded. */
+  readonly masked?: boolean;
+  /** Tolerance (default the suite's: atol 1e-7, rtol 1e-6). */
+  readonly atol?: number;
+  readonly rtol?: number;
+}
+
+/**
+ * The gradient check of a cell in one call: `make(units, { dtype: 'float64' })` builds the cell
+ * (any cell, built in or your own); the outputs and final states of an RNN layer over a short
+ * random sequence are checked against float64 central differences with respect to the input, the
+ * initial states and every weight. Layer options (dropout variants, zoneout, goBackwards) pass
+ * through; dropout masks are fixed per check. Returns the report (which input, where, how far).
+ */
+export function gradcheckCell(
+  make: (units: number, options: { dtype: 'float64' }) => BaseCell & RecurrentCell,
+  options: GradcheckCellOptions = {},
+): GradcheckReport {
+  const { units = UNITS, batch = BATCH, time = TIME, features = FEATURES, masked = false, atol = SUITE_TOLERANCE.atol, rtol = SUITE_TOLERANCE.rtol, ...layer } = options;
+  const factory: CellFactory = () => {
+    const cell = make(units, { dtype: 'float64' });
+    if (cell.dtype !== 'float64') throw new Error(`gradcheckCell: the cell must be made with the options given (dtype float64), got a ${cell.dtype} ${cell.className}`);
+    return cell;
+  };
+  const c = cellCase('cell', factory, { fused: false, ...layer }, masked, { batch, time, features });
+  return gradcheck(c.fn, c.inputs(), { atol, rtol, names: c.names });
 }
 
 const plain: Variant = { suffix: '', options: {} };
@@ -112,7 +137,7 @@ const variants: Record<string, Variant> = {
 };
 
 function row(cell: string, v: Variant, fused = false, label = cell): GradcheckCase {
-  return cellCase(`${label}${v.suffix}`, cell, { ...v.options, fused }, v.padded ?? false);
+  return cellCase(`${label}${v.suffix}`, cells[cell], { ...v.options, fused }, v.padded ?? false);
 }
 
 /** The table, in the order `rnngrad gradcheck` prints it. */

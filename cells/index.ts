@@ -1,7 +1,13 @@
 /** The recurrent cells, dropout, the RNN layer and Dense. */
-export type { Layer, NamedWeight, KerasLayerConfig, CallOptions } from './layer';
-export type { RecurrentCell, StepMasks, CellOptions, Initializer } from './cell';
-export { BaseCell, NO_MASKS } from './cell';
+export type { Layer, NamedWeight, PlannedWeight, KerasLayerConfig, CallOptions } from './layer';
+export type { RecurrentCell, StepMasks, CellOptions, Initializer, WeightSpec } from './cell';
+export { BaseCell, NO_MASKS, projectWithMasks, recurrentWithMasks } from './cell';
+export { Cell, registerCell, registeredCellNames } from './custom-cell';
+export type { CellFactory, RegisterCellOptions } from './custom-cell';
+export { gradcheckCell } from './gradcheck-cases';
+export type { GradcheckCellOptions } from './gradcheck-cases';
+export { Bidirectional, MERGE_MODES } from './bidirectional';
+export type { MergeMode, BidirectionalOptions } from './bidirectional';
 export { activationName, activationFn } from './activations';
 export type { ActivationName, ActivationInput } from './activations';
 export { SimpleRNNCell } from './simple-rnn';

@@ -24,6 +24,7 @@ import { fusedPass } from './fused-paths';
 import { getKernels } from '../kernels/registry';
 import { uniqueLayerName, snakeCase } from './names';
 import { RNN_FIXED } from './keras-config';
+import { cellFromConfig } from './cell-config';
 
 export interface RNNLayerOptions extends DropoutOptions {
   /** Default: Keras-style unique name from the class ('lstm', 'lstm_1', …). */
@@ -36,6 +37,12 @@ export interface RNNLayerOptions extends DropoutOptions {
   readonly goBackwards?: boolean;
   /** Build the weights now for this many input features (otherwise on the first call). */
   readonly inputFeatures?: number;
+  /**
+   * Keras stateful RNN: the final states of one call are the initial states of the next (sample i
+   * of batch k+1 continues sample i of batch k), until `resetStates()`. Gradients stop at the
+   * border between calls (truncated BPTT); the batch size must stay the same.
+   */
+  readonly stateful?: boolean;
   /**
    * Allow the fused whole-sequence path (every cell has one; default true for the SimpleRNN, LSTM
    * and GRU layers and cellLayer(), false for the generic RNN layer). Same numbers either way;
@@ -66,6 +73,9 @@ export class RNN implements Layer {
   readonly goBackwards: boolean;
   readonly dropoutOptions: DropoutOptions;
   readonly fused: boolean;
+  readonly stateful: boolean;
+  /** A stateful layer's states carried from the last call (detached copies), or null: zeros. */
+  private carried: Tensor[] | null = null;
 
   constructor(cell: RecurrentCell, options: RNNLayerOptions = {}, prefix = 'rnn') {
     validateDropout(options, options.name ?? prefix);
@@ -75,6 +85,7 @@ export class RNN implements Layer {
     this.returnState = options.returnState ?? false;
     this.goBackwards = options.goBackwards ?? false;
     this.fused = options.fused ?? false;
+    this.stateful = options.stateful ?? false;
     const { dropout, recurrentDropout, dropoutMode, zoneoutH, zoneoutC, rng } = options;
     this.dropoutOptions = { dropout, recurrentDropout, dropoutMode, zoneoutH, zoneoutC, rng };
     if (options.inputFeatures !== undefined) this.build(options.inputFeatures);
@@ -125,8 +136,51 @@ export class RNN implements Layer {
     return this.callWithState(x, options).output;
   }
 
-  /** The forward pass, with the final states (Keras return_state) and optional initial states. */
+  /**
+   * The forward pass, with the final states (Keras return_state) and optional initial states.
+   * A stateful layer starts from the states its last call ended with (when none are given) and
+   * keeps this call's final states, detached, for the next.
+   */
   callWithState(x: Tensor, options: RecurrentCallOptions = {}): RecurrentResult {
+    if (!this.stateful) return this.unroll(x, options);
+    const carried = this.carried;
+    if (carried && x.rank === 3 && carried[0].shape[0] !== x.shape[0]) {
+      throw new Error(`${this.name}: a stateful layer carries states for batches of ${carried[0].shape[0]} sequences, got ${x.shape[0]} (keep the batch size fixed, or call resetStates())`);
+    }
+    const result = this.unroll(x, { ...options, initialState: options.initialState ?? carried });
+    // A host copy with no history: the next call's gradients stop here, and no device scope frees it.
+    this.carried = result.states.map((s) => s.clone());
+    return result;
+  }
+
+  /** A stateful layer forgets its carried states: the next call starts from zeros (Keras resetStates). */
+  resetStates(): void {
+    this.carried = null;
+  }
+
+  /** The states a stateful layer carries into its next call (copies), or null when it starts from zeros. */
+  carriedStates(): Tensor[] | null {
+    return this.carried ? this.carried.map((s) => s.clone()) : null;
+  }
+
+  /** Give a stateful layer the states to carry into its next call (as carriedStates returned them), or null. */
+  setCarriedStates(states: readonly Tensor[] | null): void {
+    if (states !== null && states.length !== this.cell.stateCount) throw new Error(`${this.name}.setCarriedStates: expected ${this.cell.stateCount} state(s), got ${states.length}`);
+    this.carried = states === null ? null : states.map((s) => s.clone());
+  }
+
+  /**
+   * A copy of this layer reading the sequence the other way: the same cell class and options
+   * (from the cell's config, fresh weights), go_backwards flipped — Bidirectional's backward layer.
+   */
+  flipped(name: string): RNN {
+    const { cell } = cellFromConfig({ class_name: this.cell.className, config: this.cell.config() }, name, { dtype: this.cell.dtype });
+    return new RNN(cell, {
+      name, returnSequences: this.returnSequences, goBackwards: !this.goBackwards, fused: this.fused, stateful: this.stateful, ...this.dropoutOptions,
+    });
+  }
+
+  private unroll(x: Tensor, options: RecurrentCallOptions): RecurrentResult {
     if (x.rank !== 3) throw new Error(`${this.name}: expected input [batch, time, features], got ${fmt(x.shape)}`);
     const [batch, time, features] = x.shape;
     if (time === 0) throw new Error(`${this.name}: the input sequence ${fmt(x.shape)} has no time steps`);
@@ -211,7 +265,7 @@ export class RNN implements Layer {
 
   /** The RNN-layer part of a Keras config. */
   sequenceConfig(): Record<string, unknown> {
-    return { return_sequences: this.returnSequences, return_state: this.returnState, go_backwards: this.goBackwards, ...RNN_FIXED };
+    return { return_sequences: this.returnSequences, return_state: this.returnState, go_backwards: this.goBackwards, ...RNN_FIXED, stateful: this.stateful };
   }
 
   /** Keras's dropout fields, plus rnngrad's own (written only when set, prefixed `rnngrad_`). */

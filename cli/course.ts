@@ -65,7 +65,7 @@ export async function courseCommand(argv: readonly string[]): Promise<number> {
     task: 'series', dataFile: null, valSplit: 0, cell: 'lstm', units: d.units, layers: d.layers, optimizer: 'adam', lr: d.lr,
     epochs, batch: d.batch, length: d.length, samples: flags.samples as number, seed: flags.seed as number,
     dropout: 0, recurrentDropout: 0, dropoutMode: 'variational', zoneoutH: 0, zoneoutC: 0,
-    clipValue: null, clipNorm: null, clipGlobalNorm: null, init: null, stopOnNaN: true,
+    clipValue: null, clipNorm: null, clipGlobalNorm: null, init: null, stopOnNaN: true, bidirectional: false, stateful: false,
   };
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`rnngrad course: series task, ${base.samples} series of ${base.length} steps, ${epochs} epochs per network, seed ${base.seed}`);

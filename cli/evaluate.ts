@@ -4,6 +4,7 @@
  */
 import { loadModel } from '../node/model-files';
 import { parseFlags, helpText, CliError, FlagSpec } from './args';
+import { REQUIRE_FLAG, requireModule } from './require-flag';
 import { TASKS, TASK_DEFAULTS, TaskName } from './train-flags';
 import { taskData, measure, DataSettings } from './run-training';
 import { chooseBackend } from './backend-flag';
@@ -18,6 +19,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'samples', type: 'int', min: 1, help: 'number of generated sequences', defaultText: 'per task' },
   { name: 'backend', type: 'choice', choices: ['cpu', 'gpu', 'auto'], help: 'kernels', defaultText: 'RNNGRAD_BACKEND or cpu' },
   { name: 'json', type: 'boolean', help: 'print one JSON line on stdout' },
+  REQUIRE_FLAG,
 ];
 
 export function evaluateHelp(): string {
@@ -42,6 +44,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number> 
     seed: flags.seed as number,
   };
   const { data } = taskData(settings);
+  if (flags.require !== undefined) requireModule('evaluate', flags.require as string);
   const model = loadModel(flags.model as string);
   checkFiniteWeights('evaluate', model, flags.model as string);
   checkFeatures('evaluate', model, flags.model as string, data.valid.x.shape[data.valid.x.rank - 1], task === 'data' ? `--data ${flags.data}` : `--task ${task}`);

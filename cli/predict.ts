@@ -5,6 +5,7 @@ import type { NestedArray } from '../engine/tensor';
 import { loadModel } from '../node/model-files';
 import { writeFileAtomic } from '../node/atomic';
 import { parseFlags, helpText, CliError, FlagSpec } from './args';
+import { REQUIRE_FLAG, requireModule } from './require-flag';
 import { chooseBackend } from './backend-flag';
 import { checkOutputFile, checkFiniteWeights, checkFeatures, showValue } from './checks';
 
@@ -13,6 +14,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'input', type: 'string', help: 'a JSON nested array [batch][time][features] (or [batch][features] for a Dense-first model)' },
   { name: 'output', type: 'string', help: 'where to write the predictions as a JSON nested array (written atomically)' },
   { name: 'backend', type: 'choice', choices: ['cpu', 'gpu', 'auto'], help: 'kernels', defaultText: 'RNNGRAD_BACKEND or cpu' },
+  REQUIRE_FLAG,
 ];
 
 export function predictHelp(): string {
@@ -52,6 +54,7 @@ export async function predictCommand(argv: readonly string[]): Promise<number> {
   if (positional.length > 0) throw new CliError(`rnngrad predict: unexpected argument '${positional[0]}' (flags start with --)`);
   for (const k of ['model', 'input', 'output']) if (flags[k] === undefined) throw new CliError(`rnngrad predict: --${k} is required`);
   checkOutputFile('predict', 'output', flags.output as string);
+  if (flags.require !== undefined) requireModule('predict', flags.require as string);
   chooseBackend(flags.backend as string | undefined);
   const model = loadModel(flags.model as string);
   checkFiniteWeights('predict', model, flags.model as string);

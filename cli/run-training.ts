@@ -8,7 +8,10 @@ import { Tensor } from '../engine/tensor';
 import { globalRandom, manualSeed, Random } from '../engine/random';
 import { softmax } from '../engine/ops';
 import { noGrad } from '../engine/tape';
-import { cellLayer } from '../cells/recurrent-layers';
+import { cellLayer, AnyCellOptions } from '../cells/recurrent-layers';
+import { RNN } from '../cells/rnn';
+import { Bidirectional } from '../cells/bidirectional';
+import { registeredCell } from '../cells/custom-cell';
 import { Dense, TimeDistributed } from '../cells/dense';
 import type { Layer } from '../cells/layer';
 import { resetLayerNames } from '../cells/names';
@@ -20,9 +23,10 @@ import { saveCheckpoint, loadCheckpoint, hasCheckpoint, JsonValue } from '../nod
 import type { History, EpochInfo } from '../train/fit';
 import { seriesTask, lastStepMse, meanSquaredError, TaskData, Split } from '../train/tasks/series';
 import { addingTask } from '../train/tasks/adding';
-import { sample, CharsTask } from '../train/tasks/chars';
+import { sample, CharsTask, Predictor } from '../train/tasks/chars';
 import { charsTask } from '../node/chars-text';
 import { loadDataFile } from '../node/data-file';
+import { CELLS } from './train-flags';
 import type { CellName, OptimizerName, TaskName } from './train-flags';
 import type { ProgressSink } from './progress';
 import { CliError } from './args';
@@ -33,7 +37,8 @@ export interface RunSettings {
   readonly task: TaskName | 'data';
   readonly dataFile: string | null;
   readonly valSplit: number;
-  readonly cell: CellName;
+  /** A built-in --cell name, or the class name of a registered cell. */
+  readonly cell: CellName | string;
   readonly units: number;
   readonly layers: number;
   readonly optimizer: OptimizerName;
@@ -53,6 +58,10 @@ export interface RunSettings {
   readonly clipGlobalNorm: number | null;
   readonly init: string | null;
   readonly stopOnNaN: boolean;
+  /** Every recurrent layer wrapped in Bidirectional (merge: concat). */
+  readonly bidirectional: boolean;
+  /** chars: stateful layers over B = batch contiguous streams of the text. */
+  readonly stateful: boolean;
 }
 
 export interface RunResult {
@@ -85,7 +94,7 @@ function splitRows(s: Split, at: number): [Split, Split] {
 }
 
 /** The settings that decide a run's data (evaluate rebuilds the validation set from these alone). */
-export type DataSettings = Pick<RunSettings, 'task' | 'dataFile' | 'valSplit' | 'length' | 'samples' | 'seed'>;
+export type DataSettings = Pick<RunSettings, 'task' | 'dataFile' | 'valSplit' | 'length' | 'samples' | 'seed'> & { readonly stateful?: boolean; readonly batch?: number };
 
 /** The data of a run: its task's generator with the run's seed, or the --data file. */
 export function taskData(s: DataSettings): { data: TaskData; chars: CharsTask | null } {
@@ -111,7 +120,8 @@ function taskDataUnchecked(s: DataSettings): { data: TaskData; chars: CharsTask 
     case 'adding':
       return { data: addingTask({ length: s.length, seed: s.seed, sizes: [s.samples, 1000, 1000] }), chars: null };
     case 'chars': {
-      const chars = charsTask({ window: s.length });
+      // Stateful: B = batch contiguous streams, consecutive windows, batch k+1 continuing batch k.
+      const chars = charsTask({ window: s.length, ...(s.stateful ? { streams: s.batch } : {}) });
       return { data: { train: chars.train, valid: chars.valid, test: chars.test }, chars };
     }
     case 'data': {
@@ -138,17 +148,36 @@ export function buildModel(s: RunSettings, features: number, target: Tensor): Se
   const k = target.shape[target.rank - 1];
   const layers: Layer[] = [];
   for (let l = 0; l < s.layers; l++) {
-    layers.push(cellLayer(s.cell, s.units, {
+    const layer = recurrentLayer(s.cell, s.units, {
       returnSequences: perStep || l < s.layers - 1,
       dropout: s.dropout,
       recurrentDropout: s.recurrentDropout,
       dropoutMode: s.dropoutMode,
       zoneoutH: s.zoneoutH,
       zoneoutC: s.zoneoutC,
-    }));
+      stateful: s.stateful,
+    });
+    layers.push(s.bidirectional ? new Bidirectional(layer, { mergeMode: 'concat' }) : layer);
   }
   layers.push(perStep ? new TimeDistributed(new Dense(k)) : new Dense(k));
-  return new Sequential(layers, { inputFeatures: features });
+  // A stateful model has a fixed batch size, which its file records (Keras batch_input_shape).
+  return new Sequential(layers, s.stateful ? { inputShape: [s.batch, null, features] } : { inputFeatures: features });
+}
+
+/** A recurrent layer for a --cell name: a built-in cell, or a registered one (composed path). */
+function recurrentLayer(cell: string, units: number, options: AnyCellOptions): RNN {
+  if (CELLS.includes(cell as CellName)) return cellLayer(cell as CellName, units, options);
+  const custom = registeredCell(cell);
+  if (!custom) throw new CliError(`rnngrad train: --cell '${cell}' is not a cell (expected ${CELLS.join(', ')}, or a cell registered by --require)`);
+  return new RNN(custom.factory(units, {}, { units }), options);
+}
+
+/**
+ * For measuring and sampling a stateful model on inputs of any batch size: every call starts from
+ * zero states (a Predictor that resets before predicting).
+ */
+function fromZeroStates(model: Sequential): Predictor {
+  return { predict: (x: Tensor) => { model.resetStates(); const y = model.predict(x); model.resetStates(); return y; } };
 }
 
 export function makeRunOptimizer(s: RunSettings): Optimizer {
@@ -163,7 +192,21 @@ export function makeRunOptimizer(s: RunSettings): Optimizer {
 /** Validation metrics of a trained model. */
 export function measure(model: Sequential, data: TaskData, s: Pick<RunSettings, 'task'>): { valMse: number; valLastStepMse: number | null; valCrossEntropy: number | null } {
   const { x, y } = data.valid;
-  const pred = model.predict(x);
+  const stateful = model.statefulLayers.length > 0;
+  const batch = model.inputShape[0];
+  if (stateful && typeof batch === 'number' && s.task === 'chars') {
+    // The validation text as streams, from zero states, in the model's batches (full ones only).
+    const rows = Math.floor(x.shape[0] / batch) * batch;
+    const first = (t: Tensor) => new Tensor(t.data.subarray(0, (rows * t.size) / t.shape[0]), [rows, ...t.shape.slice(1)]);
+    model.resetStates();
+    const pred = model.predict(first(x), { batchSize: batch });
+    const probs = noGrad(() => softmax(pred));
+    model.resetStates();
+    const crossEntropy = model.evaluate(first(x), first(y), { batchSize: batch });
+    model.resetStates();
+    return { valMse: meanSquaredError(probs, first(y)), valLastStepMse: null, valCrossEntropy: crossEntropy };
+  }
+  const pred = stateful ? fromZeroStates(model).predict(x) : model.predict(x);
   if (s.task === 'chars') {
     const probs = noGrad(() => softmax(pred));
     return { valMse: meanSquaredError(probs, y), valLastStepMse: null, valCrossEntropy: model.evaluate(x, y) };
@@ -225,6 +268,8 @@ export function runTraining(s: RunSettings, options: RunOptions): RunResult {
       initialEpoch,
       validationData: data.valid,
       stopOnNaN: s.stopOnNaN,
+      // The course's stateful char-RNN: every epoch reads the streams from their start.
+      ...(model.statefulLayers.length > 0 ? { onEpochBegin: () => model.resetStates() } : {}),
       onBatch: (b) => options.progress.step(b.batch + 1, b.batches, b.loss, b.epoch + 1, epochs),
       onEpoch: (e: EpochInfo) => {
         options.progress.epochEnd(
@@ -257,7 +302,7 @@ export function runTraining(s: RunSettings, options: RunOptions): RunResult {
   }
   // A diverged model measures nothing but NaN: report the stop instead (the checkpoint holds the last good weights).
   const metrics = stoppedOnNaN === null ? measure(model, data, s) : { valMse: NaN, valLastStepMse: null, valCrossEntropy: null };
-  const sampleText = chars && stoppedOnNaN === null ? sample(model, chars, 'Shall I compare thee', 200, { temperature: 0.6, rng: new Random(s.seed) }) : null;
+  const sampleText = chars && stoppedOnNaN === null ? sample(model.statefulLayers.length > 0 ? fromZeroStates(model) : model, chars, 'Shall I compare thee', 200, { temperature: 0.6, rng: new Random(s.seed) }) : null;
   const last = history.loss.length > 0 ? history.loss[history.loss.length - 1] : NaN;
   return {
     settings: s, model, data, chars, history, trainLoss: last, ...metrics, sampleText,

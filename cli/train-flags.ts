@@ -43,7 +43,10 @@ const positiveInt = { type: 'int', min: 1 } as const;
 export const TRAIN_FLAGS: readonly FlagSpec[] = [
   { name: 'task', type: 'choice', choices: TASKS, help: 'what to learn: next value, next 10 values, sequence-to-sequence, the adding problem, characters' },
   { name: 'data', type: 'string', help: 'train on a JSON file {"x": [N][T][F], "y": [N][k] or [N][T][k]} instead of a task' },
-  { name: 'cell', type: 'choice', choices: CELLS, help: 'recurrent cell', defaultText: 'per task' },
+  { name: 'cell', type: 'string', help: `recurrent cell: ${CELLS.join(' | ')}, or a cell class registered by --require`, defaultText: 'per task' },
+  { name: 'bidirectional', type: 'boolean', help: 'wrap every recurrent layer in Bidirectional (merge: concat); series, series10, adding, --data' },
+  { name: 'stateful', type: 'boolean', help: 'chars: B contiguous streams, each batch continuing the last (states carried, reset each epoch)' },
+  { name: 'require', type: 'string', help: 'load this module first (e.g. one that calls registerCell); .ts runs through ts-node' },
   { name: 'units', ...positiveInt, help: 'units per recurrent layer', defaultText: 'per task' },
   { name: 'layers', ...positiveInt, help: 'stacked recurrent layers', defaultText: 'per task' },
   { name: 'optimizer', type: 'choice', choices: OPTIMIZERS, help: 'optimizer (momentum: SGD with μ = 0.9)', defaultText: 'adam' },

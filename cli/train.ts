@@ -12,6 +12,8 @@ import * as path from 'path';
 import { loadCheckpoint } from '../node/checkpoint';
 import { checkOutputDir, showValue } from './checks';
 import { CELLS, OPTIMIZERS, DROPOUT_MODES } from './train-flags';
+import { requireModule } from './require-flag';
+import { registeredCellNames } from '../cells/custom-cell';
 
 const USAGE = 'rnngrad train [--task series|series10|seq2seq|adding|chars | --data FILE] [flags]';
 
@@ -47,7 +49,15 @@ export function settingsFromFlags(f: Flags, given: ReadonlySet<string>): RunSett
   }
   const task: TaskName | 'data' = given.has('data') ? 'data' : ((str(f, 'task') as TaskName | undefined) ?? 'series');
   const d = TASK_DEFAULTS[task === 'data' ? 'series' : task];
-  const cell = (str(f, 'cell') as CellName | undefined) ?? d.cell;
+  const cell = str(f, 'cell') ?? d.cell;
+  checkCellName(cell, 'cell');
+  if (f.bidirectional === true && (task === 'seq2seq' || task === 'chars')) {
+    throw new CliError(`rnngrad train: --bidirectional cannot be used with --task ${task}: its targets are future inputs, which the backward direction would read`);
+  }
+  if (f.stateful === true && task !== 'chars') {
+    throw new CliError(`rnngrad train: --stateful applies to --task chars (one long text read as streams); the --task ${task} sequences are independent`);
+  }
+  if (f.stateful === true && f.bidirectional === true) throw new CliError('rnngrad train: --stateful and --bidirectional given together; a stateful layer reads forwards only');
   if (given.has('zoneout-c') && cell !== 'lstm' && cell !== 'peephole') {
     throw new CliError(`rnngrad train: --zoneout-c applies to cells with a cell state (lstm, peephole), not --cell ${cell}`);
   }
@@ -78,11 +88,20 @@ export function settingsFromFlags(f: Flags, given: ReadonlySet<string>): RunSett
     clipGlobalNorm: num(f, 'clip-global-norm') ?? taskClip,
     init: str(f, 'init') ?? null,
     stopOnNaN: f['stop-on-nan'] !== false,
+    bidirectional: f.bidirectional === true,
+    stateful: f.stateful === true,
   };
 }
 
+/** A --cell name: a built-in one, or a cell class registered (by a --require module). */
+function checkCellName(cell: unknown, what: string, where = 'rnngrad train'): void {
+  if (typeof cell === 'string' && (CELLS.includes(cell as CellName) || registeredCellNames().includes(cell))) return;
+  const registered = registeredCellNames();
+  throw new CliError(`${where}: --${what} '${String(cell)}' is not a cell (expected ${CELLS.join(', ')}${registered.length ? `, or a registered cell: ${registered.join(', ')}` : ', or a cell class registered by --require FILE'})`);
+}
+
 /** Flags a resumed run may still set: everything else comes from the checkpoint. */
-const RESUME_FLAGS = new Set(['resume', 'epochs', 'save', 'report', 'json', 'backend', 'stop-on-nan']);
+const RESUME_FLAGS = new Set(['resume', 'epochs', 'save', 'report', 'json', 'backend', 'stop-on-nan', 'require']);
 
 /** The JSON line of --json. */
 export function resultJson(r: RunResult, backend: string, kernels: string): Record<string, unknown> {
@@ -109,13 +128,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   if (positional.length > 0) throw new CliError(`rnngrad train: unexpected argument '${positional[0]}' (flags start with --)`);
   const given = new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]));
   const json = flags.json === true;
+  if (flags.require !== undefined) requireModule('train', flags.require as string);
   let settings: RunSettings;
   const resumeDir = str(flags, 'resume') ?? null;
   if (resumeDir) {
     const extra = [...given].filter((k) => !RESUME_FLAGS.has(k));
     if (extra.length > 0) throw new CliError(`rnngrad train: --resume takes the run's settings from ${resumeDir}; --${extra.join(', --')} cannot be changed`);
     const saved = peekSettings(resumeDir);
-    settings = { ...saved, epochs: num(flags, 'epochs') ?? saved.epochs, stopOnNaN: flags['stop-on-nan'] !== false };
+    // (Checkpoints written before --bidirectional and --stateful existed have neither.)
+    settings = { ...saved, bidirectional: saved.bidirectional ?? false, stateful: saved.stateful ?? false, epochs: num(flags, 'epochs') ?? saved.epochs, stopOnNaN: flags['stop-on-nan'] !== false };
   } else {
     settings = settingsFromFlags(flags, given);
   }
@@ -158,7 +179,8 @@ function peekSettings(dir: string): RunSettings {
   const bad = (what: string, value: unknown, expected: string) =>
     new CliError(`rnngrad train: ${where}: saved setting ${what} ${typeof value === 'string' ? `'${value}'` : showValue(value)} is not valid (expected ${expected})`);
   if (![...TASKS, 'data'].includes(s.task)) throw bad('task', s.task, [...TASKS, 'data'].join(', '));
-  if (!CELLS.includes(s.cell)) throw bad('cell', s.cell, CELLS.join(', '));
+  if (!CELLS.includes(s.cell as CellName) && !registeredCellNames().includes(s.cell)) throw bad('cell', s.cell, `${CELLS.join(', ')}, or a cell registered by --require`);
+  for (const k of ['bidirectional', 'stateful'] as const) if (s[k] !== undefined && typeof s[k] !== 'boolean') throw bad(k, s[k], 'true or false');
   if (!OPTIMIZERS.includes(s.optimizer)) throw bad('optimizer', s.optimizer, OPTIMIZERS.join(', '));
   if (!DROPOUT_MODES.includes(s.dropoutMode)) throw bad('dropoutMode', s.dropoutMode, DROPOUT_MODES.join(', '));
   for (const k of ['dropout', 'recurrentDropout', 'zoneoutH', 'zoneoutC'] as const) {

@@ -38,8 +38,13 @@ export interface FitOptions {
   readonly epochs: number;
   /** Default 32 (Keras). */
   readonly batchSize?: number;
-  /** Shuffle before each epoch (default true). */
+  /**
+   * Shuffle before each epoch (default true; false for a stateful model, which refuses true: its
+   * batch k+1 continues batch k sample by sample).
+   */
   readonly shuffle?: boolean;
+  /** Before every epoch, e.g. `() => model.resetStates()` for a stateful model read as streams. */
+  readonly onEpochBegin?: (epoch: number) => void;
   /** The shuffling generator (its state advances; save it to resume). Default: new Random(seed). */
   readonly rng?: Random;
   /** Seed for the shuffling generator when no rng is given (default 0). */
@@ -114,6 +119,26 @@ function batchBuffer(like: Tensor, rows: number): Tensor {
   return new Tensor(allocate(like.dtype, rows * per), [rows, ...like.shape.slice(1)]);
 }
 
+/**
+ * The validation loss. A stateful model reads the validation set as streams too, from zero states
+ * in batches of the training batch size; the training states are put back afterwards.
+ */
+function validate(model: Sequential, data: { readonly x: Tensor; readonly y: Tensor }, statefulBatch: number | undefined): number {
+  if (statefulBatch === undefined) return model.evaluate(data.x, data.y);
+  const layers = model.statefulLayers;
+  const saved = layers.map((l) => l.carriedStates());
+  model.resetStates();
+  // Full batches only, as in training.
+  const rows = Math.floor(data.x.shape[0] / statefulBatch) * statefulBatch;
+  if (rows === 0) throw new Error(`fit: a stateful model validates on full batches of ${statefulBatch}, and the validation set has only ${data.x.shape[0]} samples`);
+  const firstRows = (t: Tensor): Tensor => new Tensor(t.data.subarray(0, (rows * t.size) / t.shape[0]), [rows, ...t.shape.slice(1)]);
+  try {
+    return model.evaluate(firstRows(data.x), firstRows(data.y), { batchSize: statefulBatch });
+  } finally {
+    layers.forEach((l, k) => l.setCarriedStates(saved[k]));
+  }
+}
+
 export function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions): History {
   const n = x.shape[0];
   if (y.shape[0] !== n) throw new Error(`fit: x holds ${n} samples but y holds ${y.shape[0]}`);
@@ -124,12 +149,20 @@ export function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions
   if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new Error(`fit: epochs must be an integer ≥ 0, got ${options.epochs}`);
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be an integer ≥ 0, got ${initialEpoch}`);
   const rng = options.rng ?? new Random(options.seed ?? 0);
-  const shuffle = options.shuffle ?? true;
+  // A stateful model: sample i of batch k+1 continues sample i of batch k, so no shuffling, and
+  // every batch full (a partial last batch is dropped, as Keras asks of stateful RNNs).
+  const stateful = model.statefulLayers.length > 0;
+  if (stateful && options.shuffle === true) {
+    throw new Error("fit: option 'shuffle' is true, but the model is stateful (each batch continues the previous one sample by sample); leave shuffle unset or false");
+  }
+  if (stateful && n < batchSize) throw new Error(`fit: a stateful model trains on full batches of ${batchSize}, and there are only ${n} samples`);
+  const shuffle = stateful ? false : options.shuffle ?? true;
   const stopOnNaN = options.stopOnNaN ?? true;
 
-  const batches = Math.ceil(n / batchSize);
+  const batches = stateful ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
   const full = Math.min(batchSize, n);
-  const rest = n % batchSize;
+  const rest = stateful ? 0 : n % batchSize;
+  const used = stateful ? batches * batchSize : n;
   const xFull = batchBuffer(x, full);
   const yFull = batchBuffer(y, full);
   const xRest = rest > 0 && n > batchSize ? batchBuffer(x, rest) : xFull;
@@ -140,6 +173,7 @@ export function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions
   // #region epoch-loop
   for (let epoch = initialEpoch; epoch < options.epochs; epoch++) {
     const started = Date.now();
+    options.onEpochBegin?.(epoch);
     if (shuffle) order = rng.permutation(n);
     let total = 0;
     for (let b = 0; b < batches; b++) {
@@ -158,8 +192,8 @@ export function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions
       total += loss * xb.shape[0];
       options.onBatch?.({ epoch, batch: b, batches, loss });
     }
-    const loss = total / n;
-    const valLoss = options.validationData ? model.evaluate(options.validationData.x, options.validationData.y) : null;
+    const loss = total / used;
+    const valLoss = options.validationData ? validate(model, options.validationData, stateful ? batchSize : undefined) : null;
     // Before onEpoch: a checkpoint written for this epoch would be announced as the last good one.
     if (stopOnNaN && valLoss !== null && !Number.isFinite(valLoss)) throw new NonFiniteLossError(valLoss, `after epoch ${epoch + 1}`, 'validation');
     history.epoch.push(epoch);

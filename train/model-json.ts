@@ -9,7 +9,7 @@
  * train/model-files.ts does the file system. Every error names the file and what was expected.
  */
 import type { KerasLayerConfig, Layer } from '../cells/layer';
-import { layerFromConfig, matchesWeightName, preview, FromConfigOptions } from '../cells/from-config';
+import { layerFromConfig, matchesWeightName, preview, tfjsIncompatibility, FromConfigOptions } from '../cells/from-config';
 import { Sequential } from './model';
 
 export interface ManifestEntry {
@@ -267,21 +267,13 @@ export function modelToJson(model: Sequential, generatedBy = 'rnngrad'): { json:
 }
 
 /**
- * Why TF.js could not load this model (empty when it can): GRU layers with Keras's default
- * reset_after = true (TF.js has only reset_after = false) and the course's custom cells
- * (LNSimpleRNNCell, PeepholeLSTMCell), which only rnngrad and Keras-with-the-custom-class read.
+ * Why TF.js alone could not load this model (empty when it can), one line per layer: see
+ * `tfjsIncompatibility` — `registerLayers(tf)` from 'rnngrad/tfjs' covers every built-in cell.
  * The CLI prints these when it saves.
  */
 export function tfjsIncompatibilities(model: Sequential): string[] {
-  const notes: string[] = [];
-  for (const layer of model.layers) {
-    const { class_name: className, config } = layer.toConfig();
-    const cell = config.cell as { class_name?: string; config?: Record<string, unknown> } | undefined;
-    const resetAfter = className === 'GRU' ? config.reset_after : cell?.class_name === 'GRUCell' ? cell.config?.reset_after : false;
-    if (resetAfter === true) notes.push(`layer '${layer.name}': GRU with reset_after=true loads in Keras and rnngrad but not in TF.js (which has only reset_after=false)`);
-    if (cell?.class_name === 'LNSimpleRNNCell' || cell?.class_name === 'PeepholeLSTMCell') {
-      notes.push(`layer '${layer.name}': the custom cell ${cell.class_name} loads in rnngrad (and Keras with the course's class) but not in TF.js`);
-    }
-  }
-  return notes;
+  return model.layers.flatMap((layer) => {
+    const note = tfjsIncompatibility(layer);
+    return note === null ? [] : [`layer '${layer.name}'${note.slice(layer.name.length)}`];
+  });
 }

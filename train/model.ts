@@ -11,6 +11,7 @@ import { tidy } from '../engine/tidy';
 import { mse, softmaxCrossEntropy } from '../engine/ops';
 import { fmt } from '../engine/shape';
 import type { Layer } from '../cells/layer';
+import { RNN } from '../cells/rnn';
 import type { Optimizer, Param } from './optimizer';
 import { fit, FitOptions, History, NonFiniteLossError } from './fit';
 
@@ -89,6 +90,16 @@ export class Sequential {
     if (this.declaredInputShape) return this.declaredInputShape;
     const f = this.inputFeatureCount;
     return this.layers[0].className === 'Dense' ? [null, f] : [null, null, f];
+  }
+
+  /** The stateful recurrent layers (Keras stateful = true): they carry their states between calls. */
+  get statefulLayers(): RNN[] {
+    return this.layers.filter((l): l is RNN => l instanceof RNN && l.stateful);
+  }
+
+  /** Every stateful layer forgets its carried states: the next batch starts from zeros (Keras resetStates). */
+  resetStates(): void {
+    for (const layer of this.statefulLayers) layer.resetStates();
   }
 
   /** Every weight, layer by layer in Keras order, named `<layer>/<weight>`. */

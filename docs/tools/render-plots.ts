@@ -42,7 +42,7 @@ function addingSettings(cell: CellName, units: number, length: number): RunSetti
   return {
     task: 'adding', dataFile: null, valSplit: 0, cell, units, layers: 1, optimizer: 'adam', lr: 0.001, epochs: 1, batch: 32,
     length, samples: 32, seed: 1, dropout: 0, recurrentDropout: 0, dropoutMode: 'variational', zoneoutH: 0, zoneoutC: 0,
-    clipValue: null, clipNorm: null, clipGlobalNorm: null, init: null, stopOnNaN: true,
+    clipValue: null, clipNorm: null, clipGlobalNorm: null, init: null, stopOnNaN: true, bidirectional: false, stateful: false,
   };
 }
 

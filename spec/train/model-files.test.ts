@@ -161,9 +161,9 @@ describe('round trip', () => {
 
   it('names the layers TF.js could not load', () => {
     expect(tfjsIncompatibilities(build())).toEqual([
-      "layer 'rnn': the custom cell LNSimpleRNNCell loads in rnngrad (and Keras with the course's class) but not in TF.js",
-      "layer 'rnn_1': the custom cell PeepholeLSTMCell loads in rnngrad (and Keras with the course's class) but not in TF.js",
-      "layer 'gru': GRU with reset_after=true loads in Keras and rnngrad but not in TF.js (which has only reset_after=false)",
+      "layer 'rnn': TF.js has no LNSimpleRNNCell of its own; the file loads in TF.js after registerLayers(tf) from 'rnngrad/tfjs'",
+      "layer 'rnn_1': TF.js has no PeepholeLSTMCell of its own; the file loads in TF.js after registerLayers(tf) from 'rnngrad/tfjs'",
+      "layer 'gru': TF.js's own GRU has only reset_after = false; the file loads in TF.js after registerLayers(tf) from 'rnngrad/tfjs' (or build it with resetAfter: false)",
     ]);
     expect(tfjsIncompatibilities(new Sequential([new GRU(2, { name: 'g', resetAfter: false, rng: new Random(1) })], { inputFeatures: 1 }))).toEqual([]);
   });

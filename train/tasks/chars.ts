@@ -24,6 +24,12 @@ export interface CharsOptions {
   readonly window?: number;
   /** Characters between the starts of consecutive windows (default 3). */
   readonly stride?: number;
+  /**
+   * For a stateful model (the course's stateful char-RNN): cut each stretch into this many
+   * contiguous streams and each stream into consecutive windows (no overlap, no stride), ordered
+   * so that sample i of batch k+1 continues sample i of batch k when batches hold `streams` samples.
+   */
+  readonly streams?: number;
 }
 
 export interface CharsTask {
@@ -57,9 +63,22 @@ export function charsTask(options: CharsOptions = {}): CharsTask {
   const codes = encode(text);
   const v = vocab.length;
 
-  const windows = (from: number, to: number): Split => {
+  const streams = options.streams;
+  if (streams !== undefined && (!Number.isInteger(streams) || streams < 1)) throw new Error(`chars: streams must be an integer ≥ 1, got ${streams}`);
+  /** Window starts: every `stride` characters; or, with streams, window w of stream b at index w·B + b. */
+  const startsIn = (from: number, to: number): number[] => {
     const starts: number[] = [];
-    for (let s = from; s + window + 1 <= to; s += stride) starts.push(s);
+    if (streams === undefined) {
+      for (let s = from; s + window + 1 <= to; s += stride) starts.push(s);
+      return starts;
+    }
+    const streamLength = Math.floor((to - from - 1) / streams);
+    const perStream = Math.floor(streamLength / window);
+    for (let w = 0; w < perStream; w++) for (let b = 0; b < streams; b++) starts.push(from + b * streamLength + w * window);
+    return starts;
+  };
+  const windows = (from: number, to: number): Split => {
+    const starts = startsIn(from, to);
     if (starts.length === 0) throw new Error(`chars: a stretch of ${to - from} characters holds no window of ${window} + 1`);
     const x = new Float32Array(starts.length * window * v);
     const y = new Float32Array(starts.length * window * v);
