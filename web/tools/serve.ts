@@ -77,8 +77,10 @@ export function serve(root: string, port = 0): Promise<Served> {
 /** The web/ folder, from web/tools/ (sources) or web/dist/tools/ (the built script). */
 export function webRoot(from = __dirname): string {
   let dir = from;
-  for (let up = 0; up < 4; up++) {
-    if (fs.existsSync(path.join(dir, 'index.html')) && fs.existsSync(path.join(dir, 'src'))) return dir;
+  const isWeb = (d: string): boolean => fs.existsSync(path.join(d, 'index.html')) && fs.existsSync(path.join(d, 'src', 'page.ts'));
+  for (let up = 0; up < 7; up++) {
+    if (isWeb(dir)) return dir;
+    if (isWeb(path.join(dir, 'web'))) return path.join(dir, 'web');
     dir = path.dirname(dir);
   }
   throw new Error(`serve: no web/ folder (index.html and src/) above ${from}`);
