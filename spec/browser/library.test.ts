@@ -1,0 +1,167 @@
+/**
+ * The library in a real page (dist/browser/rnngrad.mjs in headless Chromium): it loads cleanly,
+ * the README's first example prints what it prints in Node, the gradcheck suite passes, a model
+ * trained by `rnngrad train` predicts what `rnngrad predict` gives (js and gpu.js webgl2), and bad
+ * model files are refused with a clear error. Helpers: ./harness.ts.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as ts from 'typescript';
+import { describeBrowser, startBrowser, ROOT, type TestBrowser, type TestPage } from './harness';
+import { examplesIn, runExample } from '../support/examples';
+
+const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+
+describeBrowser('rnngrad in the browser', () => {
+  let b: TestBrowser;
+  let page: TestPage;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnngrad-browser-'));
+    b = await startBrowser({ mounts: { '/tmp-models/': dir } });
+    page = await b.open();
+  });
+  afterAll(async () => {
+    await b?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the bundle loads with no console error and has the public API', async () => {
+    const names = await page.run<string[]>('return Object.keys(rnngrad).sort();');
+    for (const name of ['tensor', 'matmul', 'grad', 'setBackend', 'kernelsName', 'fetchModel', 'modelFromFiles', 'downloadModel', 'Sequential', 'fit', 'opCases', 'cellCases', 'runCase']) {
+      expect(names).toContain(name);
+    }
+    // the file-system helpers stay in Node
+    for (const name of ['loadModel', 'saveModel', 'saveCheckpoint', 'loadDataFile', 'sonnets']) expect(names).not.toContain(name);
+    expect(await page.run('return [rnngrad.kernelsName(), self.crossOriginIsolated];')).toEqual(['js', true]);
+    expect(page.errors()).toEqual([]);
+  });
+
+  test("the README's first example prints in the page what it prints in Node", async () => {
+    const [example] = examplesIn(path.join(ROOT, 'README.md'));
+    const js = ts.transpileModule(example.code, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
+    const printed = await page.run<string>(`
+      const lines = [];
+      const fakeConsole = { ...console, log: (...args) => lines.push(args.map(String).join(' ')) };
+      const require = (id) => { if (id === 'rnngrad') return rnngrad; throw new Error('no module ' + id); };
+      const module = { exports: {} };
+      await new Function('require', 'console', 'module', 'exports', 'return (async () => {\\n' + arg + '\\n})();')(require, fakeConsole, module, module.exports);
+      return lines.join('\\n').replace(/\\s+$/, '');`, js);
+    expect(printed).toBe(example.expected);
+    expect(printed).toBe(await runExample(example.code));
+  });
+
+  test('the gradcheck suite (every op and every cell) passes in the page', async () => {
+    const rows = await page.run<{ name: string; passed: boolean; maxRelError: number }[]>(`
+      return [...rnngrad.opCases, ...rnngrad.cellCases].map((c) => {
+        const row = rnngrad.runCase(c);
+        return { name: c.name, passed: row.passed, maxRelError: row.maxRelError };
+      });`);
+    expect(rows.length).toBeGreaterThan(20);
+    expect(rows.filter((r) => !r.passed)).toEqual([]);
+  }, 300_000);
+
+  test('gpu.js runs webgl2 in the page, device-resident', async () => {
+    const out = await page.run<{ kernels: string; name: string; value: number[] }>(`
+      const choice = rnngrad.setBackend('gpu', { log: () => {} });
+      try {
+        const a = rnngrad.tensor([[1, 2], [3, 4]]);
+        return { kernels: choice.kernels, name: rnngrad.kernelsName(), value: Array.from(rnngrad.tanh(rnngrad.matmul(a, a)).data) };
+      } finally {
+        rnngrad.setBackend('cpu');
+      }`);
+    expect(out.kernels).toBe('gpu.js/webgl2');
+    expect(out.name).toBe('gpu.js/webgl2');
+    [7, 10, 15, 22].forEach((v, i) => expect(out.value[i]).toBeCloseTo(Math.tanh(v), 6));
+  });
+
+  describe('a model trained by `rnngrad train`', () => {
+    const input = Array.from({ length: 3 }, (_, i) => Array.from({ length: 12 }, (_, t) => [Math.sin(0.3 * t + i)]));
+    let expected: number[][];
+
+    beforeAll(() => {
+      const model = path.join(dir, 'gru');
+      execFileSync(process.execPath, [CLI, 'train', '--task', 'series', '--cell', 'gru', '--units', '8', '--layers', '2',
+        '--epochs', '1', '--samples', '256', '--seed', '3', '--save', model], { stdio: 'pipe' });
+      fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify(input));
+      execFileSync(process.execPath, [CLI, 'predict', '--model', model, '--input', path.join(dir, 'x.json'), '--output', path.join(dir, 'y.json')], { stdio: 'pipe' });
+      expected = JSON.parse(fs.readFileSync(path.join(dir, 'y.json'), 'utf8')) as number[][];
+    }, 300_000);
+
+    const predictIn = (backend: 'cpu' | 'gpu'): Promise<{ kernels: string; y: number[][] }> => page.run(`
+      const choice = rnngrad.setBackend(arg.backend, { log: () => {} });
+      try {
+        const model = await rnngrad.fetchModel('/tmp-models/gru/model.json');
+        const y = rnngrad.noGrad(() => model.predict(rnngrad.tensor(arg.input)));
+        return { kernels: choice.kernels, y: y.toArray() };
+      } finally {
+        rnngrad.setBackend('cpu');
+      }`, { backend, input });
+
+    const maxDiff = (a: number[][], b: number[][]): number => Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i][j]))));
+
+    test('predicts in the page what `rnngrad predict` gives: js ≤ 2e-5', async () => {
+      const { kernels, y } = await predictIn('cpu');
+      expect(kernels).toBe('js');
+      const diff = maxDiff(y, expected);
+      process.stderr.write(`browser predict vs rnngrad predict, js: max |Δ| = ${diff.toExponential(2)}\n`);
+      expect(diff).toBeLessThanOrEqual(2e-5);
+    });
+
+    test('and on gpu.js webgl2: ≤ 1e-4', async () => {
+      const { kernels, y } = await predictIn('gpu');
+      expect(kernels).toBe('gpu.js/webgl2');
+      const diff = maxDiff(y, expected);
+      process.stderr.write(`browser predict vs rnngrad predict, gpu.js/webgl2: max |Δ| = ${diff.toExponential(2)}\n`);
+      expect(diff).toBeLessThanOrEqual(1e-4);
+    });
+
+    test('modelFromFiles and modelToFiles round-trip it (the files a page picks and downloads)', async () => {
+      const out = await page.run<{ same: boolean; names: string[] }>(`
+        const model = await rnngrad.fetchModel('/tmp-models/gru/model.json');
+        const files = rnngrad.modelToFiles(model, 'my-gru');
+        const picked = [new File([JSON.stringify(files.json)], files.jsonName), new File([files.weights], files.weightsName)];
+        const again = await rnngrad.modelFromFiles(picked);
+        const x = rnngrad.tensor(arg);
+        const a = model.predict(x).data, b = again.predict(x).data;
+        return { same: a.every((v, i) => v === b[i]), names: [files.jsonName, files.weightsName] };`, input);
+      expect(out).toEqual({ same: true, names: ['my-gru.json', 'my-gru.weights.bin'] });
+    });
+  });
+
+  describe('bad model files get a clear error', () => {
+    const writeModel = (name: string, json: unknown, shard?: Uint8Array): void => {
+      fs.mkdirSync(path.join(dir, name), { recursive: true });
+      fs.writeFileSync(path.join(dir, name, 'model.json'), typeof json === 'string' ? json : JSON.stringify(json));
+      if (shard) fs.writeFileSync(path.join(dir, name, 'group1-shard1of1.bin'), shard);
+    };
+    const fetchError = (url: string): Promise<string> =>
+      page.run(`try { await rnngrad.fetchModel(arg); return 'loaded'; } catch (e) { return e.message; }`, url);
+    const withPaths = (paths: string[]): unknown => {
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'gru', 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+      json.weightsManifest[0].paths = paths;
+      return json;
+    };
+
+    test.each([['../gru/group1-shard1of1.bin'], ['%2e%2e/gru/group1-shard1of1.bin'], ['sub/%2E%2E/%2e%2e/gru/group1-shard1of1.bin'], ['http://example.com/w.bin'], ['/tmp-models/gru/group1-shard1of1.bin']])(
+      'fetchModel refuses the shard path %s (outside the model folder)', async (p) => {
+        writeModel('escape', withPaths([p]));
+        expect(await fetchError('/tmp-models/escape/model.json')).toMatch(/shard paths must (be relative to the model's folder and )?stay inside/);
+      });
+
+    test('malformed JSON, a missing file, a wrong shard size: each named', async () => {
+      writeModel('broken', '{"format": "layers-model", "modelTopology": ');
+      expect(await fetchError('/tmp-models/broken/model.json')).toMatch(/model\.json: malformed model\.json: .*\(the file looks truncated\)/);
+      expect(await fetchError('/tmp-models/nothing/model.json')).toMatch(/cannot fetch .*HTTP 404/);
+      writeModel('short', withPaths(['group1-shard1of1.bin']), new Uint8Array(12));
+      expect(await fetchError('/tmp-models/short/model.json')).toMatch(/hold 12 bytes \(Content-Length\), but the manifest's weights need \d+ \(float32\)/);
+      expect(await page.run(`try { await rnngrad.modelFromFiles([new File(['{}'], 'w.bin')]); } catch (e) { return e.message; }`))
+        .toMatch(/pick one model\.json and its weights files \(\.bin\); got no \.json files/);
+    });
+  });
+});
