@@ -114,9 +114,14 @@ export class GpuContext {
       this.gpu.addFunction(f.source as unknown as () => number, { argumentTypes, returnType: 'Number' });
     }
     const probe = this.build({ source: 'function(a) { return a[this.thread.x] + 1; }', output: [1] });
-    probe(new Float32Array([1]));
+    const probed: unknown = probe(new Float32Array([1]));
     const ran = modeOf(probe);
     if (ran === 'unknown') throw new Error(`gpu.js: unrecognised kernel class ${probe.kernel.constructor.name}`);
+    // gpu.js's webgpu kernels return promises; every rnngrad kernel reads its result at once
+    // (the Kernels interface is synchronous). kernels/gpu/README.md: what async would take.
+    if (typeof (probed as { then?: unknown } | null)?.then === 'function') {
+      throw new Error(`gpu.js ${ran} mode returns promises (asynchronous readback), and rnngrad's kernels are synchronous; see kernels/gpu/README.md`);
+    }
     this.mode = ran;
   }
 

@@ -80,6 +80,41 @@ describeBrowser('rnngrad in the browser', () => {
     [7, 10, 15, 22].forEach((v, i) => expect(out.value[i]).toBeCloseTo(Math.tanh(v), 6));
   });
 
+  test("gpu.js's webgpu mode (promises) is refused in one line, and the js kernels run", async () => {
+    const out = await page.run<{ kernels: string; notice: string | null; hasWebGpu: boolean }>(`
+      const choice = rnngrad.setBackend('gpu', { log: () => {}, gpu: { mode: 'webgpu' } });
+      rnngrad.setBackend('cpu');
+      return { kernels: choice.kernels, notice: choice.notice, hasWebGpu: 'gpu' in navigator };`);
+    expect(out.hasWebGpu).toBe(true);
+    expect(out).toMatchObject({ kernels: 'js', notice: expect.stringMatching(/^rnngrad: backend gpu: gpu\.js could not start \(gpu\.js webgpu mode returns promises .*\); kernels js$/) });
+  });
+
+  test('the wasm kernels: one thread in the page; a helper Web Worker inside a worker of an isolated page, same bits', async () => {
+    // A module worker that counts the Workers it starts, then multiplies with the helper and without.
+    b.server.route('/__matmul-worker.mjs', `
+      let started = 0;
+      const Base = self.Worker;
+      self.Worker = class extends Base { constructor(...args) { super(...args); started++; } };
+      const rnngrad = await import('/dist/browser/rnngrad.mjs');
+      const n = 320;
+      const a = new rnngrad.Tensor(Float32Array.from({ length: n * n }, (_, i) => Math.sin(i)), [n, n]);
+      const twoThreads = rnngrad.matmul(a, a).data;
+      rnngrad.useWasmThreads(false);
+      const oneThread = rnngrad.matmul(a, a).data;
+      postMessage({ isolated: self.crossOriginIsolated, started, same: twoThreads.every((v, i) => v === oneThread[i]) });`);
+    const inWorker = await page.run(`
+      const worker = new Worker('/__matmul-worker.mjs', { type: 'module' });
+      return await new Promise((resolve, reject) => { worker.onmessage = (e) => resolve(e.data); worker.onerror = (e) => reject(new Error(e.message)); });`);
+    expect(inWorker).toEqual({ isolated: true, started: 1, same: true });
+    const inPage = await page.run(`
+      const n = 320;
+      const a = new rnngrad.Tensor(Float32Array.from({ length: n * n }, (_, i) => Math.sin(i)), [n, n]);
+      const c = rnngrad.matmul(a, a).data;
+      return Number.isFinite(c[0]) && c.length === n * n;`);
+    expect(inPage).toBe(true);
+    expect(page.errors()).toEqual([]);
+  });
+
   describe('a model trained by `rnngrad train`', () => {
     const input = Array.from({ length: 3 }, (_, i) => Array.from({ length: 12 }, (_, t) => [Math.sin(0.3 * t + i)]));
     let expected: number[][];
