@@ -101,7 +101,7 @@ export abstract class BaseCell {
   private readonly rng: Random;
   private readonly initialize: boolean;
 
-  constructor(units: number, options: CellOptions) {
+  constructor(units: number, options: CellOptions = {}) {
     if (!Number.isInteger(units) || units <= 0) throw new Error(`${new.target.name}: units must be a positive integer, got ${units}`);
     this.units = units;
     this.dtype = options.dtype ?? 'float32';

@@ -12,6 +12,7 @@ import { SUITE_TOLERANCE } from '../engine/gradcheck-suite';
 import { gradcheck, GradcheckReport } from '../engine/gradcheck';
 import type { BaseCell, RecurrentCell } from './cell';
 import { RNN, RNNLayerOptions } from './rnn';
+import { Bidirectional, MergeMode } from './bidirectional';
 import { SimpleRNNCell } from './simple-rnn';
 import { LNSimpleRNNCell } from './ln-simple-rnn';
 import { LSTMCell } from './lstm';
@@ -140,6 +141,34 @@ function row(cell: string, v: Variant, fused = false, label = cell): GradcheckCa
   return cellCase(`${label}${v.suffix}`, cells[cell], { ...v.options, fused }, v.padded ?? false);
 }
 
+/**
+ * A Bidirectional case: x, then the forward cell's weights, then the backward cell's — both
+ * directions (returning sequences) merged by `mergeMode`; the fused path on both when `fused`.
+ */
+function bidirectionalCase(name: string, make: CellFactory, mergeMode: MergeMode, fused: boolean, padded = false): GradcheckCase {
+  const planned = make().plannedWeights(FEATURES);
+  const n = planned.length;
+  return {
+    name,
+    kind: 'cell',
+    inputs: () => {
+      const rng = new Random(11);
+      const g = (shape: readonly number[], std: number): Tensor => randn(shape, { dtype: 'float64', rng, std, requiresGrad: true });
+      return [g([BATCH, TIME, FEATURES], 1), ...planned.map((w) => g(w.shape, 0.5)), ...planned.map((w) => g(w.shape, 0.5))];
+    },
+    fn: (x: Tensor, ...weights: Tensor[]) => {
+      const [forwardCell, backwardCell] = [make(), make()];
+      forwardCell.adoptWeights(weights.slice(0, n));
+      backwardCell.adoptWeights(weights.slice(n));
+      const forward = new RNN(forwardCell, { returnSequences: true, fused, name: 'forward' });
+      const backward = new RNN(backwardCell, { returnSequences: true, fused, goBackwards: true, name: 'backward' });
+      const layer = new Bidirectional(forward, { mergeMode, backwardLayer: backward, name: 'gradcheck' });
+      return layer.call(x, { mask: padded ? paddingMask(BATCH, TIME) : null });
+    },
+    names: ['x', ...planned.map((w) => `forward ${w.name}`), ...planned.map((w) => `backward ${w.name}`)],
+  };
+}
+
 /** The table, in the order `rnngrad gradcheck` prints it. */
 export const cellCases: GradcheckCase[] = [
   row('simple', plain),
@@ -184,4 +213,10 @@ export const cellCases: GradcheckCase[] = [
   row('gru', variants.masked),
   row('gru', { suffix: '+dropout+recurrent-dropout', options: { dropout: 0.3, recurrentDropout: 0.3 } }, true, 'gru-fused'),
   row('gru-reset-before', { suffix: '+dropout+recurrent-dropout', options: { dropout: 0.3, recurrentDropout: 0.3 } }, true, 'gru-reset-before-fused'),
+  bidirectionalCase('bidirectional-lstm-concat', cells.lstm, 'concat', false),
+  bidirectionalCase('bidirectional-lstm-fused-concat', cells.lstm, 'concat', true),
+  bidirectionalCase('bidirectional-gru-sum', cells.gru, 'sum', false),
+  bidirectionalCase('bidirectional-simple-mul', cells.simple, 'mul', false),
+  bidirectionalCase('bidirectional-peephole-ave', cells.peephole, 'ave', false),
+  bidirectionalCase('bidirectional-lstm-concat+mask', cells.lstm, 'concat', false, true),
 ];

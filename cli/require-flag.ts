@@ -30,7 +30,8 @@ export function requireModule(command: string, file: string): void {
     } catch {
       throw new CliError(`${where}: a TypeScript module needs ts-node (npm install --save-dev ts-node), or compile it to .js first`);
     }
-    register?.({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
+    // Transpile only, as CommonJS, whatever the working directory's tsconfig says: the module runs inside this CJS process.
+    register?.({ transpileOnly: true, skipProject: true, compilerOptions: { module: 'commonjs', moduleResolution: 'node', target: 'es2022', esModuleInterop: true } });
     tsNodeRegistered = true;
   }
   try {
