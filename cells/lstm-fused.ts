@@ -91,7 +91,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   };
   const z = allocate(dtype, time * batch * u4); // pre-activations, [time, batch, 4u]
   const hIn = allocate(dtype, time * n); // h_{t−1} ⊙ m, the matmul's left operand at each step
-  const dims = { batch: 1, m: batch, n: u4, k: units, transA: false, transB: false, batchB: false };
+  const recurrent = k.matmulFixedRight(U.data, units, u4, false); // U is packed once for all steps
   const xd = xW.data;
   const bd = b.data;
   const md = mask ? mask.data : null;
@@ -102,12 +102,8 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     if (md) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * md[q];
     else hm.set(hPrev);
     const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
-    k.matmul(hm, U.data, zt, dims); // h_{t−1}·U
-    for (let r = 0; r < batch; r++) {
-      const src = (r * time + t) * u4;
-      const dst = r * u4;
-      for (let j = 0; j < u4; j++) zt[dst + j] += xd[src + j] + bd[j]; // + x_t·W + b
-    }
+    // z_t = x_t·W + b + h_{t−1}·U: the product starts from row r of x_t·W, at (r·time + t)·4u.
+    recurrent.run(hm, batch, zt, { data: xd, at: t * u4, stride: time * u4, bias: bd });
     if (p) peepholeIntoInputForget(zt, cPrev, p, batch, units);
     const views = gateViews(saved, t, n);
     k.lstmGates(zt, cPrev, batch, units, hard, views);
@@ -140,7 +136,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     const dcPrev = allocate(dtype, n);
     const dcAtC = p ? allocate(dtype, n) : dc; // dc_t plus the output peephole's path, when there is one
     const dPeep = p ? [allocate(dtype, units), allocate(dtype, units), allocate(dtype, units)] : null;
-    const backDims = { batch: 1, m: batch, n: units, k: u4, transA: false, transB: true, batchB: false };
+    const recurrentBack = k.matmulFixedRight(U.data, u4, units, true); // Uᵀ, packed once for all steps
     const dhPass = padding ? allocate(dtype, n) : null; // gradients a padded step passes straight through
     const dcPass = padding ? allocate(dtype, n) : null;
     const [dHd, dXWd, dbd] = [dH.data, dXW.data, db.data];
@@ -162,7 +158,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       if (p && dPeep) peepholeInputForgetBackward(dzt, cPrev, p, batch, units, dcPrev, dPeep[0], dPeep[1]);
       if (dcPass) addHeldRows(dcPass, dcPrev);
       dc.set(dcPrev);
-      k.matmul(dzt, U.data, dhNext, backDims); // dz_t·Uᵀ
+      recurrentBack.run(dzt, batch, dhNext, null); // dz_t·Uᵀ
       if (md) for (let q = 0; q < n; q++) dhNext[q] *= md[q];
       if (dhPass) addHeldRows(dhPass, dhNext);
       for (let r = 0; r < batch; r++) {

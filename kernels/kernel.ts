@@ -99,6 +99,21 @@ export interface MatmulDims {
   readonly batchB: boolean;
 }
 
+/** What a product's output starts from: row r is data[at + r·stride …][0, n) + bias. */
+export interface RowAddend<S extends Storage = Storage> {
+  readonly data: S;
+  readonly at: number;
+  readonly stride: number;
+  /** [n], added to every row; null for none. */
+  readonly bias: S | null;
+}
+
+/** Products against a fixed right operand B (see Kernels.matmulFixedRight). */
+export interface FixedRightMatmul {
+  /** out[m, n] = A[m, k]·op(B), plus the addend's rows when one is given. */
+  run(a: Storage, m: number, out: Storage, addend: RowAddend | null): void;
+}
+
 /** The fused LSTM step's saved values, all [batch, units] (see cells/lstm-fused.ts). */
 export interface LstmGateBuffers {
   readonly i: Storage;
@@ -146,6 +161,13 @@ export interface Kernels {
 
   /** out = op(A) · op(B), batched. */
   matmul(a: Storage, b: Storage, out: Storage, dims: MatmulDims): void;
+  /**
+   * Many products A·op(B) against one B that stays unchanged between them — a recurrent weight
+   * over the steps of a sequence. B is [k, n] (or [n, k] with transB); the float32 CPU kernel
+   * packs it once here instead of once per product. The caller must not change B while it uses
+   * the result.
+   */
+  matmulFixedRight(b: Storage, k: number, n: number, transB: boolean): FixedRightMatmul;
 
   /** out = x with axes permuted: out.shape[i] = shape[perm[i]]. */
   permute(x: Storage, shape: Shape, perm: readonly number[], out: Storage): void;

@@ -4,7 +4,7 @@
 import type { Kernels } from '../kernel';
 import { unary, unaryBackward, binary, addInto, powScalar, clip, select } from './elementwise';
 import { sumTo, broadcastTo, reduce, permute, slice, writeSlice } from './layout';
-import { matmul } from './matmul';
+import { matmul, matmulFixedRight } from './matmul';
 import { layerNorm, layerNormBackward, softmax, softmaxBackward, lstmGates, lstmGatesBackward } from './nn';
 
 // #region cpu-kernels
@@ -21,6 +21,7 @@ export const cpuKernels = {
   broadcastTo,
   reduce,
   matmul,
+  matmulFixedRight,
   permute,
   slice,
   writeSlice,

@@ -16,8 +16,8 @@
  * - Aᵀ·Bᵀ = (B·A)ᵀ: computed as B·A into scratch, then transposed (rare: no op uses it on a hot path).
  * The backward of matmul uses the transposed variants, so no transpose is ever materialized there.
  */
-import type { Storage, MatmulDims } from '../kernel';
-import { wasmMatmul, wasmSimdAvailable } from '../wasm/matmul';
+import type { Storage, MatmulDims, FixedRightMatmul, RowAddend } from '../kernel';
+import { wasmMatmul, wasmSimdAvailable, wasmFixedRight } from '../wasm/matmul';
 
 /**
  * Below this many multiply-adds (m·n·k per batch entry) the TS loops win: the wasm call,
@@ -44,6 +44,45 @@ export function matmul(a: Storage, b: Storage, out: Storage, d: MatmulDims): voi
     return;
   }
   matmulReference(a, b, out, d);
+}
+
+/**
+ * Products against a fixed B (the kernel interface's matmulFixedRight): on float32 the wasm
+ * kernel packs B once (kernels/wasm/matmul.ts `wasmFixedRight`) and starts C from the addend
+ * inside its own memory; everything else is `matmul` followed by the addend's rows.
+ */
+export function matmulFixedRight(b: Storage, k: number, n: number, transB: boolean): FixedRightMatmul {
+  const fallback = fixedRightByMatmul(matmul, b, k, n, transB);
+  if (!(b instanceof Float32Array)) return fallback;
+  const fast = wasmFixedRight(b, k, n, transB);
+  return {
+    run(a: Storage, m: number, out: Storage, addend: RowAddend | null): void {
+      if (wasmEnabled && a instanceof Float32Array && out instanceof Float32Array && m * n * k >= WASM_MIN_MULTIPLY_ADDS &&
+        (!addend || (addend.data instanceof Float32Array && (!addend.bias || addend.bias instanceof Float32Array)))) {
+        fast.run(a, m, out, addend);
+      } else {
+        fallback.run(a, m, out, addend);
+      }
+    },
+  };
+}
+
+/** matmulFixedRight from any matmul: the product, then out[r, j] += addend[r, j] + bias[j]. */
+export function fixedRightByMatmul(mm: (a: Storage, b: Storage, out: Storage, d: MatmulDims) => void, b: Storage,
+  k: number, n: number, transB: boolean): FixedRightMatmul {
+  return {
+    run(a: Storage, m: number, out: Storage, addend: RowAddend | null): void {
+      mm(a, b, out, { batch: 1, m, n, k, transA: false, transB, batchB: false });
+      if (!addend) return;
+      const { data, at, stride, bias } = addend;
+      for (let r = 0; r < m; r++) {
+        const src = at + r * stride;
+        const dst = r * n;
+        if (bias) for (let j = 0; j < n; j++) out[dst + j] += data[src + j] + bias[j];
+        else for (let j = 0; j < n; j++) out[dst + j] += data[src + j];
+      }
+    },
+  };
 }
 
 /** The reference: plain TypeScript loops, any dtype. */

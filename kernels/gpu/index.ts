@@ -36,6 +36,7 @@ import type { Kernels, Storage, MatmulDims, LstmGateBuffers, DeviceKernels } fro
 import type { Shape } from '../../engine/shape';
 import type { UnaryOp, BinaryOp } from '../scalar';
 import { cpuKernels } from '../cpu';
+import { fixedRightByMatmul } from '../cpu/matmul';
 import { GpuContext, GpuMode, GpuStats } from './context';
 import * as ew from './elementwise';
 import * as mm from './matmul';
@@ -80,6 +81,9 @@ export function createGpuKernels(options: GpuKernelOptions = {}): GpuKernels {
     jsRun();
   };
   const js = cpuKernels;
+  const matmul = (a: Storage, b: Storage, out: Storage, d: MatmulDims): void =>
+    route('matmul', d.batch * d.m * d.n * d.k, minMatmulWork, () => mm.matmul(ctx, a, b, out, d),
+      () => js.matmul(a, b, out, d));
   return {
     name: `gpu.js/${ctx.mode}`,
     mode: ctx.mode,
@@ -107,9 +111,8 @@ export function createGpuKernels(options: GpuKernelOptions = {}): GpuKernels {
     reduce: (op: 'sum' | 'max', x: Storage, outer: number, n: number, inner: number, out: Storage) =>
       route('reduce', x.length, minElements, () => red.reduce(ctx, op, x, outer, n, inner, out),
         () => js.reduce(op, x, outer, n, inner, out)),
-    matmul: (a: Storage, b: Storage, out: Storage, d: MatmulDims) =>
-      route('matmul', d.batch * d.m * d.n * d.k, minMatmulWork, () => mm.matmul(ctx, a, b, out, d),
-        () => js.matmul(a, b, out, d)),
+    matmul,
+    matmulFixedRight: (b: Storage, k: number, n: number, transB: boolean) => fixedRightByMatmul(matmul, b, k, n, transB),
     permute: js.permute,
     slice: js.slice,
     writeSlice: js.writeSlice,

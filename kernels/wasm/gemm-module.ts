@@ -136,14 +136,44 @@ function pack(width: number, vector: boolean): FunctionDef {
   return { name, params: Array<ValueType>(7).fill(I32), locals: Array<ValueType>(4).fill(I32), body: code };
 }
 
+/**
+ * add_rows(c, ldc, rows, nVec, v): c[r][0, 4·nVec) += v[0, 4·nVec) for each of `rows` rows
+ * ldc bytes apart (byte addresses; rows ≥ 1, nVec ≥ 1) — a bias added to C before the
+ * product accumulates into it.
+ */
+function addRows(): FunctionDef {
+  const c = 0, ldc = 1, rows = 2, nVec = 3, v = 4;
+  const q = 5, cp = 6, vp = 7;
+  const code = new Code();
+  code.loop(); // over rows
+  {
+    code.localGet(c).localSet(cp).localGet(v).localSet(vp).localGet(nVec).localSet(q);
+    code.loop(); // over the vectors of one row
+    {
+      code.localGet(cp).localGet(cp).v128Load().localGet(vp).v128Load().f32x4Add().v128Store();
+      code.localGet(cp).i32Const(VEC).i32Add().localSet(cp);
+      code.localGet(vp).i32Const(VEC).i32Add().localSet(vp);
+      code.localGet(q).i32Const(1).i32Sub().localTee(q).brIf(0);
+    }
+    code.end();
+    code.localGet(c).localGet(ldc).i32Add().localSet(c);
+    code.localGet(rows).i32Const(1).i32Sub().localTee(rows).brIf(0);
+  }
+  code.end();
+  return { name: 'add_rows', params: Array<ValueType>(5).fill(I32), locals: Array<ValueType>(3).fill(I32), body: code };
+}
+
+/** Signature of the exported add_rows (see addRows()). */
+export type AddRowsFn = (c: number, ldc: number, rows: number, nVec: number, v: number) => void;
+
 /** Signature of the exported pack functions (see pack()). */
 export type PackFn = (src: number, pStep: number, cStep: number, panelStep: number, nPanels: number, kcLen: number,
   dst: number) => void;
 
 /**
- * The module's bytes, memory imported as env.memory. Exports: `gebp`, and `pack_MR_scalar`,
- * `pack_MR_vector`, `pack_NR_scalar`, `pack_NR_vector` (with MR and NR as numbers).
+ * The module's bytes, memory imported as env.memory. Exports: `gebp`, `pack_MR_scalar`,
+ * `pack_MR_vector`, `pack_NR_scalar`, `pack_NR_vector` (with MR and NR as numbers), `add_rows`.
  */
 export function gemmModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
-  return buildModule([gebp(MR, NR), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true)], shared);
+  return buildModule([gebp(MR, NR), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true), addRows()], shared);
 }

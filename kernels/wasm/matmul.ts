@@ -9,8 +9,8 @@
  * work, which is why kernels/cpu/matmul.ts only comes here above a size threshold. Large
  * products split C's columns with a helper thread on the same shared memory (./threads.ts).
  */
-import type { MatmulDims } from '../kernel';
-import { gemmModuleBytes, MR, NR, type PackFn } from './gemm-module';
+import type { MatmulDims, FixedRightMatmul, RowAddend } from '../kernel';
+import { gemmModuleBytes, MR, NR, type PackFn, type AddRowsFn } from './gemm-module';
 import { packPanels, type PackFns } from './pack';
 import { wasmApi, reserveFloats, type WasmMemory } from './runtime';
 import { runBlocks, startHelper, type BlockJob, type Helper } from './threads';
@@ -35,6 +35,13 @@ interface Instance {
   readonly gebp: Gebp;
   readonly packA: PackFns;
   readonly packB: PackFns;
+  readonly addRows: AddRowsFn;
+  /**
+   * The fixed right operand whose packed form sits at the start of memory (see wasmFixedRight),
+   * and its length in floats: every other product lays out its regions after it.
+   */
+  pinnedOwner: object | null;
+  pinnedFloats: number;
   /** The helper thread, started on first use; null when the memory cannot be shared. */
   helper: Helper | null | undefined;
   readonly shared: boolean;
@@ -88,8 +95,8 @@ function getInstance(): Instance {
     vector: exports[`pack_${width}_vector`] as PackFn,
   });
   instance = {
-    memory, gebp: exports.gebp as Gebp, packA: fns(MR), packB: fns(NR),
-    helper: shared ? undefined : null, shared, bytes, floats: new Float32Array(memory.buffer),
+    memory, gebp: exports.gebp as Gebp, packA: fns(MR), packB: fns(NR), addRows: exports.add_rows as AddRowsFn,
+    pinnedOwner: null, pinnedFloats: 0, helper: shared ? undefined : null, shared, bytes, floats: new Float32Array(memory.buffer),
   };
   return instance;
 }
@@ -130,14 +137,14 @@ export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, 
   }
   const mPad = roundUp(m, MR);
   const nPad = roundUp(n, NR);
+  const inst = getInstance();
   // Float offsets of the regions: raw copies of A and B, their packed forms, and C
-  // (each a multiple of 4 floats, so 16-byte aligned).
-  const rawA = 0;
+  // (each a multiple of 4 floats, so 16-byte aligned), after a pinned fixed operand if any.
+  const rawA = inst.pinnedFloats;
   const rawB = rawA + roundUp(m * k, 4);
   const apAt = rawB + roundUp(k * n, 4);
   const bpAt = apAt + k * mPad;
   const cAt = bpAt + k * nPad;
-  const inst = getInstance();
   reserve(inst, cAt + mPad * nPad);
   const mem = inst.floats;
   // A is m lanes (rows) of k steps; B is n lanes (columns) of k steps. Stored transposed,
@@ -153,24 +160,116 @@ export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, 
       packPanels(inst.packB, mem, bSource, KC, bpAt);
     }
     mem.fill(0, cAt, cAt + mPad * nPad);
-    const nPanels = nPad / NR;
-    const job: BlockJob = { k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt, bpAt, cAt, jFrom: 0, jTo: nPanels };
-    const helper = m * n * k >= THREAD_MIN_MULTIPLY_ADDS && nPanels >= 2 ? getHelper(inst) : null;
-    if (helper) {
-      // The helper takes the left half of C's column panels, this thread the right half.
-      const half = nPanels >> 1;
-      helper.start({ ...job, jTo: half });
-      runBlocks(inst.gebp, { ...job, jFrom: half });
-      helper.wait();
-    } else {
-      runBlocks(inst.gebp, job);
-    }
-    // Copy the valid m × n part out of the padded C.
-    const o = t * m * n;
-    if (nPad === n) out.set(mem.subarray(cAt, cAt + m * n), o);
-    else if (n >= SHORT_ROW) for (let i = 0; i < m; i++) out.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), o + i * n);
-    else for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[o + i * n + j] = mem[cAt + i * nPad + j];
+    runProduct(inst, m, n, k, apAt, bpAt, cAt);
+    copyOut(mem, cAt, m, n, out, t * m * n);
   }
+}
+
+/**
+ * C += Ã·B̃ for packed operands already in memory (C at cAt, [mPad, nPad]); large products
+ * are shared with the helper thread in chunks of column panels (./threads.ts).
+ */
+function runProduct(inst: Instance, m: number, n: number, k: number, apAt: number, bpAt: number, cAt: number): void {
+  const mPad = roundUp(m, MR);
+  const nPad = roundUp(n, NR);
+  const nPanels = nPad / NR;
+  const job: BlockJob = { k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt, bpAt, cAt, jFrom: 0, jTo: nPanels };
+  const helper = m * n * k >= THREAD_MIN_MULTIPLY_ADDS && nPanels >= 2 ? getHelper(inst) : null;
+  if (helper) helper.run(inst.gebp, { ...job, chunk: Math.ceil(nPanels / CHUNKS) });
+  else runBlocks(inst.gebp, job);
+}
+
+/**
+ * A threaded product is cut into this many chunks of column panels (fewer when C is narrow):
+ * enough that the thread which finishes first takes the other's remainder, few enough that a
+ * chunk (W2's h·U: 8 panels of 8 columns, ~80 µs) dwarfs the claim.
+ */
+const CHUNKS = 16;
+
+/** Copy the valid m × n part of the padded C (rows of nPad) to out[o…]. */
+function copyOut(mem: Float32Array, cAt: number, m: number, n: number, out: Float32Array, o: number): void {
+  const nPad = roundUp(n, NR);
+  if (nPad === n) out.set(mem.subarray(cAt, cAt + m * n), o);
+  else if (n >= SHORT_ROW) for (let i = 0; i < m; i++) out.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), o + i * n);
+  else for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[o + i * n + j] = mem[cAt + i * nPad + j];
+}
+
+/**
+ * Products A·op(B) against one B packed once (the kernel interface's matmulFixedRight, for
+ * float32). Per step of W2's LSTM, h·U repacked U (256 × 1024, 1 MiB) every time: a raw copy
+ * and a packing pass per product. Here B is packed at the start of the module's memory ("pinned")
+ * on first use and stays there; a later fixed operand takes the place over, and this one packs
+ * itself again if it is used after that. The output starts from the addend (x_t·W + b for the
+ * LSTM) inside wasm memory, so the product accumulates onto it and no JavaScript loop adds it.
+ */
+export function wasmFixedRight(b: Float32Array, k: number, n: number, transB: boolean): FixedRightMatmul {
+  const nPad = roundUp(n, NR);
+  const packedFloats = roundUp(k * nPad, 4);
+  const owner = {};
+  const pin = (inst: Instance): void => {
+    inst.pinnedOwner = null;
+    inst.pinnedFloats = packedFloats;
+    reserve(inst, packedFloats + roundUp(k * n, 4));
+    copyIn(b, 0, k * n, inst.floats, packedFloats);
+    const source = { at: packedFloats, lanes: n, depth: k, laneStride: transB ? k : 1, stepStride: transB ? 1 : n };
+    packPanels(inst.packB, inst.floats, source, KC, 0);
+    inst.pinnedOwner = owner;
+  };
+  return {
+    run(a: Float32Array, m: number, out: Float32Array, addend: RowAddend | null): void {
+      if (m === 0 || n === 0) return;
+      if (k === 0) {
+        out.fill(0, 0, m * n);
+        if (addend) addRowsJs(out, m, n, addend);
+        return;
+      }
+      const inst = getInstance();
+      if (inst.pinnedOwner !== owner) pin(inst);
+      const mPad = roundUp(m, MR);
+      const rawA = packedFloats;
+      const apAt = rawA + roundUp(m * k, 4);
+      const cAt = apAt + k * mPad;
+      const biasAt = cAt + mPad * nPad;
+      reserve(inst, biasAt + nPad);
+      const mem = inst.floats;
+      copyIn(a, 0, m * k, mem, rawA);
+      packPanels(inst.packA, mem, { at: rawA, lanes: m, depth: k, laneStride: k, stepStride: 1 }, KC, apAt);
+      startFrom(inst, addend as RowAddend<Float32Array> | null, m, n, cAt, biasAt);
+      runProduct(inst, m, n, k, apAt, 0, cAt);
+      copyOut(mem, cAt, m, n, out, 0);
+    },
+  };
+}
+
+/** C (rows of nPad at cAt) = the addend's rows + bias, or zeros; padding zeroed. */
+function startFrom(inst: Instance, addend: RowAddend<Float32Array> | null, m: number, n: number, cAt: number, biasAt: number): void {
+  const mem = inst.floats;
+  const mPad = roundUp(m, MR);
+  const nPad = roundUp(n, NR);
+  if (!addend) {
+    mem.fill(0, cAt, cAt + mPad * nPad);
+    return;
+  }
+  const { data, at, stride, bias } = addend;
+  if (nPad === n && stride === n) {
+    mem.set(data.subarray(at, at + m * n), cAt);
+  } else {
+    for (let r = 0; r < m; r++) {
+      mem.set(data.subarray(at + r * stride, at + r * stride + n), cAt + r * nPad);
+      if (nPad > n) mem.fill(0, cAt + r * nPad + n, cAt + (r + 1) * nPad);
+    }
+  }
+  mem.fill(0, cAt + m * nPad, cAt + mPad * nPad);
+  if (bias) {
+    mem.set(bias.subarray(0, n), biasAt);
+    mem.fill(0, biasAt + n, biasAt + nPad);
+    inst.addRows(4 * cAt, 4 * nPad, m, nPad / 4, 4 * biasAt);
+  }
+}
+
+/** out[r, j] += addend[r, j] + bias[j] in plain loops (the k = 0 edge case). */
+function addRowsJs(out: Float32Array, m: number, n: number, { data, at, stride, bias }: RowAddend): void {
+  for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) out[r * n + j] += data[at + r * stride + j] + (bias ? bias[j] : 0);
 }
 
 /**

@@ -1,19 +1,31 @@
 /**
  * The second core for large products: one worker thread runs the same wasm kernel on the same
- * shared linear memory, on half of C's column panels; the calling thread does the other half.
+ * shared linear memory; both threads take chunks of C's column panels from a shared counter
+ * until none is left.
  *
  * Why columns: two column ranges of C never touch each other, over every k-block, so each
- * thread runs the whole block loop (`runBlocks`) on its range with no synchronisation inside.
- * The operands are packed once, before the split, by the calling thread.
+ * chunk runs the whole block loop (`runBlocks`) on its range with no synchronisation inside,
+ * and each element of C is the same sum in the same order whichever thread computes it (equal
+ * bits with one thread or two). The operands are packed once, before the split, by the caller.
+ *
+ * Why chunks from a counter rather than two fixed halves: on a 2-core machine shared with other
+ * work, the worker may not get a core for milliseconds. With fixed halves the caller then waits
+ * for it (two threads slower than one: measured 3.6 ms against 1.6 ms for W2's h·U under load);
+ * with chunks the caller simply takes the worker's share, and only ever waits for a chunk the
+ * worker has started.
  *
  * Protocol over a small SharedArrayBuffer of int32 words:
- *   ctl[0]  0 idle · 1 a job is waiting · 2 exit         (the worker Atomics.waits on it)
- *   ctl[1]  0 running · 1 done                           (the caller Atomics.waits on it)
+ *   ctl[0]  sequence: odd while the caller writes a job, then even; job generation = ctl[0] / 2
+ *           (the worker watches it, and re-reads it after reading the job: a seqlock)
+ *   ctl[1]  chunks finished                                (the caller watches it)
+ *   ctl[2]  1 while the worker sleeps in Atomics.wait      (only then does the caller notify)
+ *   ctl[3]  generation << 8 | next chunk                   (claimed with compareExchange, so a
+ *           worker that wakes late cannot claim a chunk of a newer job with an old job's offsets)
  *   job[…]  the job's integers (see JOB_FIELDS)
- * The matmul API is synchronous, so the caller blocks in Atomics.wait (allowed in Node's main
- * thread) while the worker finishes; its own half usually takes as long.
+ * The worker spins for a while (SPIN_MS) before it sleeps: in a sequence the products come
+ * one per step, ~0.1–1 ms apart, and waking a thread out of Atomics.wait is a futex round trip.
  */
-import { Worker } from 'worker_threads';
+import { platform } from '../../platform';
 import type { WasmMemory } from './runtime';
 
 /** One thread's share of a product: its column panels [jFrom, jTo) over all blocks. */
@@ -31,7 +43,11 @@ export interface BlockJob {
   readonly jFrom: number;
   readonly jTo: number;
 }
-const JOB_FIELDS = ['k', 'kc', 'mc', 'mr', 'nr', 'mPad', 'nPad', 'apAt', 'bpAt', 'cAt', 'jFrom', 'jTo'] as const;
+/** A product shared out in chunks: column panels [jFrom, jTo) in chunks of `chunk` panels. */
+export interface SharedJob extends BlockJob {
+  readonly chunk: number;
+}
+const JOB_FIELDS = ['k', 'kc', 'mc', 'mr', 'nr', 'mPad', 'nPad', 'apAt', 'bpAt', 'cAt', 'jFrom', 'jTo', 'chunk'] as const;
 
 type Gebp = (kc: number, mPanels: number, nPanels: number, ap: number, bp: number, c: number, ldc: number) => void;
 
@@ -56,49 +72,135 @@ export function runBlocks(gebp: Gebp, j: BlockJob): void {
   }
 }
 
+/** How long the worker spins on the generation word before it sleeps in Atomics.wait (ms). */
+const SPIN_MS = 1;
+
+/**
+ * Spin until words[at] ≠ idle or `ms` have passed; true if it changed. Self-contained, as
+ * runBlocks (the worker runs a copy of its source). The clock is read every 1024 polls.
+ */
+export function spinUntil(words: Int32Array, at: number, idle: number, ms: number): boolean {
+  const end = Date.now() + ms;
+  for (;;) {
+    for (let i = 0; i < 1024; i++) if (Atomics.load(words, at) !== idle) return true;
+    if (Date.now() > end) return Atomics.load(words, at) !== idle;
+  }
+}
+
+/**
+ * Take chunks of job `gen` from the counter ctl[3] and run them until none is left (or the
+ * counter belongs to another job). Self-contained but for runBlocks, which the worker also has.
+ */
+export function runChunks(gebp: Gebp, j: SharedJob, ctl: Int32Array, gen: number): number {
+  const chunks = Math.ceil((j.jTo - j.jFrom) / j.chunk);
+  const tag = (gen & 0x7fffff) << 8;
+  for (let ran = 0; ; ran++) {
+    const word = Atomics.load(ctl, 3);
+    const next = word & 0xff;
+    if ((word & ~0xff) !== tag || next >= chunks) return ran;
+    if (Atomics.compareExchange(ctl, 3, word, word + 1) !== word) {
+      ran--;
+      continue;
+    }
+    const jFrom = j.jFrom + next * j.chunk;
+    runBlocks(gebp, { ...j, jFrom, jTo: Math.min(j.jTo, jFrom + j.chunk) });
+    Atomics.add(ctl, 1, 1);
+  }
+}
+
+/** The helper's script; it reads `workerData` (the platform seam hands it over: ../../platform). */
 const WORKER_SOURCE = `
-const { workerData } = require('worker_threads');
 const { bytes, memory, control, fields } = workerData;
 const gebp = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.gebp;
-const ctl = new Int32Array(control, 0, 2);
-const job = new Int32Array(control, 8, fields.length);
+const ctl = new Int32Array(control, 0, 4);
+const job = new Int32Array(control, 16, fields.length);
 const runBlocks = ${runBlocks.toString()};
+const spinUntil = ${spinUntil.toString()};
+const runChunks = ${runChunks.toString()};
+let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, 0, 0);
-  if (Atomics.load(ctl, 0) === 2) break;
+  if (!spinUntil(ctl, 0, seen, ${SPIN_MS})) {
+    Atomics.store(ctl, 2, 1);
+    Atomics.wait(ctl, 0, seen);
+    Atomics.store(ctl, 2, 0);
+  }
+  const seq = Atomics.load(ctl, 0);
+  if (seq & 1) continue; // the caller is writing a job
   const j = {};
-  fields.forEach((f, i) => { j[f] = job[i]; });
-  runBlocks(gebp, j);
-  Atomics.store(ctl, 0, 0);
-  Atomics.store(ctl, 1, 1);
-  Atomics.notify(ctl, 1);
+  fields.forEach((f, i) => { j[f] = Atomics.load(job, i); });
+  if (Atomics.load(ctl, 0) !== seq) continue; // a newer job came while reading: read again
+  seen = seq;
+  runChunks(gebp, j, ctl, seq >>> 1);
 }
 `;
 
+/** At most this many chunks per product (the chunk counter has 8 bits). */
+export const MAX_CHUNKS = 255;
+
 /** A started helper thread bound to one shared memory. */
 export interface Helper {
-  /** Start `job` on the helper; returns at once. */
-  start(job: BlockJob): void;
-  /** Block until the started job is done. */
-  wait(): void;
+  /**
+   * Run `job` on this thread and the helper together; returns when every chunk is done. When
+   * sharing has stopped paying (see below) it runs the job on this thread alone for a while.
+   */
+  run(gebp: Gebp, job: SharedJob): void;
 }
+
+/**
+ * After a shared product that was not at least this much faster than this thread alone would
+ * have been, products run alone for a while (64, doubling up to 4096 products while it keeps
+ * not paying). "Alone" is estimated from this thread's own chunks: their time × chunks / its
+ * count. On a machine whose other core is busy with other work the worker gets a core late
+ * and the caller waits for it: measured on the 2-core VM under a load of ~10, W2's forward
+ * took 1.3× longer with the helper than without it.
+ */
+const MIN_GAIN = 0.85;
 
 /** Start the helper thread (it is unref'd: it never keeps the process alive). */
 export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory): Helper {
-  const control = new SharedArrayBuffer(8 + 4 * JOB_FIELDS.length);
-  const ctl = new Int32Array(control, 0, 2);
-  const jobWords = new Int32Array(control, 8, JOB_FIELDS.length);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, memory, control, fields: JOB_FIELDS } });
-  worker.unref();
+  const control = new SharedArrayBuffer(16 + 4 * JOB_FIELDS.length);
+  const ctl = new Int32Array(control, 0, 4);
+  const jobWords = new Int32Array(control, 16, JOB_FIELDS.length);
+  if (!platform().startWorker(WORKER_SOURCE, { bytes, memory, control, fields: JOB_FIELDS })) {
+    throw new Error('wasm threads: no helper thread on this platform');
+  }
+  let seq = 0;
+  let alone = 0; // products left to run without the helper
+  let backoff = 64;
   return {
-    start(job: BlockJob): void {
-      JOB_FIELDS.forEach((f, i) => { jobWords[i] = job[f]; });
+    run(gebp: Gebp, job: SharedJob): void {
+      if (alone > 0) {
+        alone--;
+        runBlocks(gebp, job);
+        return;
+      }
+      const chunks = Math.ceil((job.jTo - job.jFrom) / job.chunk);
+      if (chunks > MAX_CHUNKS) throw new Error(`wasm threads: ${chunks} chunks, at most ${MAX_CHUNKS}`);
+      seq = (seq + 2) & 0x7ffffffe;
+      Atomics.store(ctl, 0, seq - 1); // odd: writing
+      for (let i = 0; i < JOB_FIELDS.length; i++) Atomics.store(jobWords, i, job[JOB_FIELDS[i]]);
       Atomics.store(ctl, 1, 0);
-      Atomics.store(ctl, 0, 1);
-      Atomics.notify(ctl, 0);
-    },
-    wait(): void {
-      while (Atomics.load(ctl, 1) === 0) Atomics.wait(ctl, 1, 0);
+      Atomics.store(ctl, 3, ((seq >>> 1) & 0x7fffff) << 8);
+      Atomics.store(ctl, 0, seq);
+      // A worker still spinning sees the store; only a sleeping one needs the (costly) wake-up.
+      if (Atomics.load(ctl, 2) === 1) Atomics.notify(ctl, 0);
+      const t0 = platform().now();
+      const mine = runChunks(gebp, job, ctl, seq >>> 1);
+      const tMine = platform().now() - t0;
+      // Only chunks the worker has started can be left. Spin for those (a chunk takes tens of
+      // µs; sleeping hands the core to the scheduler, and on a busy machine getting it back
+      // takes milliseconds), then, for a worker that lost its core, sleep in short waits.
+      const end = Date.now() + SPIN_MS;
+      for (let done = Atomics.load(ctl, 1); done < chunks; done = Atomics.load(ctl, 1)) {
+        if (Date.now() > end) Atomics.wait(ctl, 1, done, 0.05);
+      }
+      const t = platform().now() - t0;
+      if (mine > 0 && t > MIN_GAIN * (tMine * chunks) / mine) {
+        alone = backoff;
+        backoff = Math.min(2 * backoff, 4096);
+      } else {
+        backoff = 64;
+      }
     },
   };
 }
