@@ -116,6 +116,8 @@ export function resultJson(r: RunResult, backend: string, kernels: string): Reco
     ...(s.task === 'adding' || s.task === 'chars' ? { length: s.length } : {}),
     ...(r.sampleText !== null ? { sample: r.sampleText } : {}),
     ...(r.stoppedOnNaN ? { stoppedOnNaN: r.stoppedOnNaN } : {}),
+    ...(s.bidirectional ? { bidirectional: true } : {}),
+    ...(s.stateful ? { stateful: true } : {}),
   };
 }
 
