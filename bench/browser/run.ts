@@ -6,6 +6,7 @@
  *   --full     the workloads' own sizes (default: quick, sized for software GL — see the page)
  *   --headed   a visible window (a desktop with a real GPU)
  *   --chromium PATH   another Chromium or Chrome
+ *   --only rnngrad:js,tfjs:wasm   some engines only (engine:backend as the table names them)
  *
  * Headless Chromium on a server has no GPU: its WebGL2 and WebGPU run on SwiftShader, in
  * software. The report says which device the page saw.
@@ -47,6 +48,8 @@ const full = args.includes('--full');
 const headed = args.includes('--headed');
 const at = args.indexOf('--chromium');
 const executablePath = at >= 0 ? args[at + 1] : process.env.CHROMIUM ?? '/usr/bin/chromium';
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
 const LIMIT_MS = (full ? 60 : 10) * 60_000;
 
 function isSoftware(s: string): boolean {
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
       if (text.startsWith('bench: ')) process.stderr.write(`${text}\n`);
     });
     page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
-    const url = `${server.url}bench/?auto=1${full ? '' : '&quick=1'}`;
+    const url = `${server.url}bench/?auto=1${full ? '' : '&quick=1'}${only ? `&only=${encodeURIComponent(only)}` : ''}`;
     process.stderr.write(`bench:browser: ${url}\n`);
     await page.goto(url, { waitUntil: 'domcontentloaded' });
     await page.waitForFunction(() => {

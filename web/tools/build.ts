@@ -22,6 +22,7 @@ export function buildWeb(): string {
       page: path.join(web, 'src', 'page.ts'),
       worker: path.join(web, 'src', 'worker.ts'),
       bench: path.join(web, 'bench', 'bench.ts'),
+      tfjs: path.join(web, 'bench', 'tfjs-entry.ts'),
     },
     outdir: out,
     bundle: true,
@@ -43,6 +44,6 @@ export function buildWeb(): string {
     fs.copyFileSync(from, path.join(out, to));
   }
   const kb = (f: string): string => `${Math.round(fs.statSync(path.join(out, f)).size / 1024)} kB`;
-  process.stderr.write(`web/dist: page.js ${kb('page.js')}, worker.js ${kb('worker.js')}, bench.js ${kb('bench.js')} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  process.stderr.write(`web/dist: page.js ${kb('page.js')}, worker.js ${kb('worker.js')}, bench.js ${kb('bench.js')}, tfjs.js ${kb('tfjs.js')} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   return web;
 }
