@@ -10,6 +10,7 @@
 import { Cell, registerCell, sigmoid, tanh, add, sub, mul, matmul } from 'rnngrad';
 import type { Tensor, WeightSpec, StepMasks } from 'rnngrad';
 
+// #region mgu-cell
 export class MGUCell extends Cell {
   readonly className = 'MGUCell';
   readonly gates = 2; // kernel blocks [f | h̃]: per-gate dropout applies
@@ -35,3 +36,4 @@ export class MGUCell extends Cell {
 }
 
 registerCell('MGUCell', (units, options) => new MGUCell(units, options));
+// #endregion mgu-cell
