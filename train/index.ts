@@ -10,7 +10,7 @@ export type { LossName, SequentialOptions } from './model';
 export { fit, NonFiniteLossError } from './fit';
 export type { FitOptions, BatchInfo, EpochInfo, History, NonFiniteStage } from './fit';
 export { modelFromJson, modelToJson, tfjsIncompatibilities, WEIGHTS_FILE } from './model-json';
-export type { ModelJson, ManifestGroup, ManifestEntry } from './model-json';
+export type { ModelJson, ManifestGroup, ManifestEntry, ReadGroup } from './model-json';
 export { seriesTask, generateTimeSeries, lastStepMse, meanSquaredError } from './tasks/series';
 export type { Split, TaskData, SeriesTarget, SeriesOptions } from './tasks/series';
 export { addingTask, addingSequences } from './tasks/adding';
