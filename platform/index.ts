@@ -40,6 +40,12 @@ export interface Platform {
    * not block while the helper works).
    */
   startWorker(body: string, workerData: WorkerData): boolean;
+  /**
+   * Turn on a V8 flag for this process where the engine allows it (Node: v8.setFlagsFromString;
+   * absent in a browser). Used for one thing: WebAssembly relaxed SIMD, behind a flag in Node 20
+   * (kernels/wasm/relaxed.ts). Returns whether it could try.
+   */
+  setEngineFlag?(flag: string): boolean;
   /** Why gpu.js found no GL context, in words, for the fallback notice. */
   noGlReason(): string;
 }

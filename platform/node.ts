@@ -14,6 +14,7 @@ interface NodeProcess {
   readonly hrtime: { bigint(): bigint };
   readonly stderr: { write(chunk: string): boolean };
   getBuiltinModule?(id: 'worker_threads'): typeof import('worker_threads');
+  getBuiltinModule?(id: 'v8'): typeof import('v8');
 }
 
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;
@@ -42,6 +43,12 @@ export const nodePlatform: Platform = {
     if (!threads) return false;
     const worker = new threads.Worker(`const { workerData } = require('worker_threads');\n${body}`, { eval: true, workerData });
     worker.unref();
+    return true;
+  },
+  setEngineFlag(flag: string): boolean {
+    const v8 = node().getBuiltinModule?.('v8');
+    if (!v8) return false;
+    v8.setFlagsFromString(flag);
     return true;
   },
   noGlReason: () =>

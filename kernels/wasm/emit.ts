@@ -97,6 +97,11 @@ export class Code {
 
   // f32x4 arithmetic (four lanes at once).
   f32x4Add(): this { return this.simd(0xe4); }
+  /**
+   * Relaxed SIMD: a·b + c with stack order a, b, c — one fused multiply-add where the CPU has
+   * one (the rounding then differs from mul-then-add in the last bits), else mul then add.
+   */
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
   f32x4Div(): this { return this.simd(0xe7); }

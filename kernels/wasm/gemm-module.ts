@@ -11,7 +11,8 @@
  *
  * Each step loads NR/4 vectors of B̃ and MR broadcast scalars of Ã and does MR·NR/4
  * multiplies and adds: the tile is the register blocking that makes the loop compute-bound
- * instead of load-bound. WebAssembly SIMD has no fused multiply-add, so it is mul then add.
+ * instead of load-bound. Plain WebAssembly SIMD has no fused multiply-add, so it is mul then
+ * add; with `fma` the step is relaxed SIMD's f32x4.relaxed_madd instead (./relaxed.ts).
  * The tile sizes are parameters: MR = 4, NR = 8 uses 8 accumulators + 2 B vectors + 1
  * broadcast, within the 16 vector registers V8 allocates on x64.
  *
@@ -29,7 +30,7 @@ const F32 = 4; // bytes per float
 const VEC = 16; // bytes per f32x4
 
 /** gebp(kc, mPanels, nPanels, ap, bp, c, ldc): C[mPanels·MR, nPanels·NR] += Ã·B̃ (byte addresses). */
-function gebp(mr: number, nr: number): FunctionDef {
+function gebp(mr: number, nr: number, fma: boolean): FunctionDef {
   const nv = nr / 4; // vectors per row of the tile
   // Parameters.
   const kc = 0, mPanels = 1, nPanels = 2, ap = 3, bp = 4, c = 5, ldc = 6;
@@ -70,7 +71,8 @@ function gebp(mr: number, nr: number): FunctionDef {
           code.localGet(aPtr).v128Load32Splat(r * F32).localSet(aSplat);
           for (let v = 0; v < nv; v++) {
             // acc[r][v] += a[r] * b[v]
-            code.localGet(acc(r, v)).localGet(aSplat).localGet(bVec(v)).f32x4Mul().f32x4Add().localSet(acc(r, v));
+            if (fma) code.localGet(aSplat).localGet(bVec(v)).localGet(acc(r, v)).f32x4RelaxedMadd().localSet(acc(r, v));
+            else code.localGet(acc(r, v)).localGet(aSplat).localGet(bVec(v)).f32x4Mul().f32x4Add().localSet(acc(r, v));
           }
         }
         code.localGet(aPtr).i32Const(mr * F32).i32Add().localSet(aPtr);
@@ -173,7 +175,8 @@ export type PackFn = (src: number, pStep: number, cStep: number, panelStep: numb
 /**
  * The module's bytes, memory imported as env.memory. Exports: `gebp`, `pack_MR_scalar`,
  * `pack_MR_vector`, `pack_NR_scalar`, `pack_NR_vector` (with MR and NR as numbers), `add_rows`.
+ * `fma`: the micro-kernel uses relaxed SIMD's fused multiply-add (the engine must have it).
  */
-export function gemmModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
-  return buildModule([gebp(MR, NR), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true), addRows()], shared);
+export function gemmModuleBytes(shared = false, fma = false): Uint8Array<ArrayBuffer> {
+  return buildModule([gebp(MR, NR, fma), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true), addRows()], shared);
 }

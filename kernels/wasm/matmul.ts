@@ -14,6 +14,7 @@ import { gemmModuleBytes, MR, NR, type PackFn, type AddRowsFn } from './gemm-mod
 import { packPanels, type PackFns } from './pack';
 import { wasmApi, reserveFloats, type WasmMemory } from './runtime';
 import { runBlocks, startHelper, type BlockJob, type Helper } from './threads';
+import { relaxedSimdAvailable } from './relaxed';
 
 /** k-block: a B̃ panel is KC · NR · 4 bytes = 8 KiB, well inside L1. */
 const KC = 256;
@@ -58,6 +59,24 @@ let instance: Instance | null = null;
  */
 let threadsEnabled = true;
 
+/** Whether the micro-kernel uses relaxed SIMD's fused multiply-add (./relaxed.ts): where the engine has it. */
+let fmaEnabled: boolean | undefined;
+
+/**
+ * Use the fused multiply-add kernel where the engine has it, or the mul-then-add one (tests
+ * compare the two); returns the old setting. The next product builds the module again.
+ */
+export function useRelaxedSimd(on: boolean): boolean {
+  const was = fmaEnabled ?? relaxedSimdAvailable();
+  const next = on && relaxedSimdAvailable();
+  if (next !== was && instance) {
+    instance.helper?.stop();
+    instance = null;
+  }
+  fmaEnabled = next;
+  return was;
+}
+
 /** Allow or forbid the helper thread (tests and benchmarks compare); returns the old setting. */
 export function useWasmThreads(on: boolean): boolean {
   const was = threadsEnabled;
@@ -87,7 +106,8 @@ function getInstance(): Instance {
     shared = false;
     memory = new wasmApi.Memory({ initial: 16 });
   }
-  const bytes = gemmModuleBytes(shared);
+  fmaEnabled ??= relaxedSimdAvailable();
+  const bytes = gemmModuleBytes(shared, fmaEnabled);
   const exports = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports;
   const fns = (width: number): PackFns => ({
     width,

@@ -125,6 +125,7 @@ for (;;) {
     Atomics.store(ctl, 2, 0);
   }
   const seq = Atomics.load(ctl, 0);
+  if (seq < 0) break; // stopped
   if (seq & 1) continue; // the caller is writing a job
   const j = {};
   fields.forEach((f, i) => { j[f] = Atomics.load(job, i); });
@@ -144,6 +145,8 @@ export interface Helper {
    * sharing has stopped paying (see below) it runs the job on this thread alone for a while.
    */
   run(gebp: Gebp, job: SharedJob): void;
+  /** Let the thread end (its module is being replaced). */
+  stop(): void;
 }
 
 /**
@@ -168,6 +171,10 @@ export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory):
   let alone = 0; // products left to run without the helper
   let backoff = 64;
   return {
+    stop(): void {
+      Atomics.store(ctl, 0, -2);
+      Atomics.notify(ctl, 0);
+    },
     run(gebp: Gebp, job: SharedJob): void {
       if (alone > 0) {
         alone--;
