@@ -169,6 +169,28 @@ describeBrowser('rnngrad in the browser', () => {
     });
   });
 
+  test('downloadModel saves files that `rnngrad predict` loads, predicting as the page does', async () => {
+    const downloads: Promise<string>[] = [];
+    const saved = path.join(dir, 'downloaded');
+    fs.mkdirSync(saved, { recursive: true });
+    const onDownload = (d: import('playwright-core').Download): void => {
+      downloads.push(d.saveAs(path.join(saved, d.suggestedFilename())).then(() => d.suggestedFilename()));
+    };
+    page.page.on('download', onDownload);
+    const x = [[[0.5], [-0.25], [0.125]]];
+    const inPage = await page.run<{ names: string[]; y: number[][] }>(`
+      const model = new rnngrad.Sequential([new rnngrad.LSTM(4, { rng: new rnngrad.Random(5) }), new rnngrad.Dense(1, { rng: new rnngrad.Random(6) })], { inputFeatures: 1 });
+      const names = rnngrad.downloadModel(model, 'from-page');
+      return { names, y: model.predict(rnngrad.tensor(arg)).toArray() };`, x);
+    for (let waited = 0; downloads.length < 2 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect((await Promise.all(downloads)).sort()).toEqual(['from-page.json', 'from-page.weights.bin']);
+    page.page.off('download', onDownload);
+    expect(inPage.names).toEqual(['from-page.json', 'from-page.weights.bin']);
+    fs.writeFileSync(path.join(saved, 'x.json'), JSON.stringify(x));
+    execFileSync(process.execPath, [CLI, 'predict', '--model', path.join(saved, 'from-page.json'), '--input', path.join(saved, 'x.json'), '--output', path.join(saved, 'y.json')], { stdio: 'pipe' });
+    expect(JSON.parse(fs.readFileSync(path.join(saved, 'y.json'), 'utf8'))).toEqual(inPage.y);
+  });
+
   describe('bad model files get a clear error', () => {
     const writeModel = (name: string, json: unknown, shard?: Uint8Array): void => {
       fs.mkdirSync(path.join(dir, name), { recursive: true });
