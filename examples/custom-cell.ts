@@ -1,7 +1,8 @@
 /**
  * Your own cell, used: the minimal gated unit of examples/mgu-cell.ts (a `Cell` subclass in
  * twenty lines, registered as 'MGUCell') gradient-checked with and without dropout, trained on
- * the series task inside the RNN layer, saved as a TF.js model file and loaded back.
+ * the series task inside the RNN layer, saved in TF.js's model-file format, loaded back, and run
+ * by the command line.
  *
  * Run: npx ts-node examples/custom-cell.ts
  */
