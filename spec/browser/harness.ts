@@ -3,15 +3,22 @@
  * downloaded), pages served from this checkout by a small http server on 127.0.0.1 that sends the
  * cross-origin-isolation headers (so SharedArrayBuffer, and the wasm helper thread, are there).
  *
- *   const b = await startBrowser();             // server + browser, or null (skipped, one line said why)
- *   const page = await b.open('/spec/browser/blank.html');
- *   const out = await page.run(`return rnngrad.kernelsName();`);   // rnngrad = the bundle
- *   expect(page.errors()).toEqual([]);
- *   await b.close();
+ *   describeBrowser('my pages', () => {      // a skipped describe (one line says why) without Chromium
+ *     let b: TestBrowser;
+ *     beforeAll(async () => { b = await startBrowser({ mounts: { '/models/': dir } }); });
+ *     afterAll(() => b?.close());
+ *     test('…', async () => {
+ *       const page = await b.open();           // the blank page; or b.open('/web/index.html')
+ *       expect(await page.run('return rnngrad.kernelsName();')).toBe('js');   // rnngrad = the bundle
+ *       expect(page.errors()).toEqual([]);     // console errors and uncaught exceptions, ReadPixels notices left out
+ *     });
+ *   });
  *
- * Where Chromium is missing the suites skip, saying so in one line; with RNNGRAD_REQUIRE_BROWSER=1
- * (set by .ci/run) a missing browser fails instead. Used by spec/browser/*.test.ts, the
- * playground's tests included.
+ * The server serves the whole checkout (so /dist/browser/rnngrad.mjs, /web/…, /node_modules/…),
+ * plus `mounts` (folders under URL prefixes) and `routes` (fixed bodies or handlers). Where
+ * Chromium is missing the suites skip, saying so in one line; with RNNGRAD_REQUIRE_BROWSER=1 (set
+ * by .ci/run) a missing browser fails instead. Used by spec/browser/*.test.ts, the playground's
+ * tests included.
  */
 import * as fs from 'fs';
 import * as http from 'http';
