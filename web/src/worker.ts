@@ -169,7 +169,7 @@ async function trainLoop(r: Run): Promise<void> {
   const n = r.train.x.shape[0];
   const batches = Math.ceil(n / s.batch);
   let lastLive = performance.now();
-  status('training', `epoch 1 of ${s.epochs}`);
+  if (!paused) status('training', `epoch ${r.epoch + 1} of ${s.epochs}`);
   while (r.epoch < s.epochs) {
     if (run !== r) return; // reset or a new start
     if (paused) {
@@ -255,7 +255,7 @@ async function importModel(files: readonly PickedFile[], s: Settings): Promise<v
   post({ type: 'imported', summary: `imported ${jsonFile.name}: ${layers}; validation loss on the ${s.task} task ${valLoss.toPrecision(6)}` });
   postLive(run, true);
   status('paused', 'imported model: Resume trains it further on this task');
-  void trainLoop(run);
+  trainLoop(run).catch(fail);
 }
 
 function fail(e: unknown): void {
