@@ -38,6 +38,8 @@ export function requireModule(command: string, file: string): void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(absolute);
   } catch (e) {
-    throw new CliError(`${where}: loading it failed: ${(e as Error).message.split('\n')[0]}`);
+    // The first lines of the cause (a compiler's message puts the diagnostic on the second), as one line.
+    const lines = String((e as Error)?.message ?? e).split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+    throw new CliError(`${where}: loading it failed: ${lines.slice(0, 3).join(' — ')}`);
   }
 }
