@@ -135,6 +135,12 @@ async function readCapped(response: FetchResponse, limit: number, what: string):
     }
     parts.push(value);
   }
+  return concat(parts, total);
+}
+
+/** The parts end to end (the one part itself when there is one). */
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
   const bytes = new Uint8Array(total);
   let at = 0;
   for (const part of parts) {
@@ -182,17 +188,18 @@ export async function fetchModel(url: string | URL, options: FromConfigOptions =
         throw new Error(`${file}: the weights file(s) ${paths.join(', ')} hold ${total} bytes (Content-Length), but the manifest's weights need ${expectedBytes} (float32)`);
       }
     }
-    const bytes = new Uint8Array(expectedBytes);
+    // Memory grows with the bytes that really arrive (never with what the manifest claims), up to the cap.
+    const parts: Uint8Array[] = [];
     let at = 0;
     for (let i = 0; i < responses.length; i++) {
       const part = await readCapped(responses[i], expectedBytes - at, `${file}: the weights file ${paths[i]}`);
-      bytes.set(part, at);
+      parts.push(part);
       at += part.length;
     }
     if (at !== expectedBytes) {
       throw new Error(`${file}: the weights file(s) ${paths.join(', ')} hold ${at} bytes, but the manifest's weights need ${expectedBytes} (float32)`);
     }
-    return bytes;
+    return concat(parts, at);
   });
 }
 // #endregion

@@ -11,6 +11,8 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { describeBrowser, startBrowser, ROOT, type TestBrowser, type TestPage } from './harness';
 import { examplesIn, runExample } from '../support/examples';
+import { Sequential, GRU, Dense, Random } from '../../api';
+import { saveModel } from '../../node';
 
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 
@@ -199,17 +201,37 @@ describeBrowser('rnngrad in the browser', () => {
     };
     const fetchError = (url: string): Promise<string> =>
       page.run(`try { await rnngrad.fetchModel(arg); return 'loaded'; } catch (e) { return e.message; }`, url);
+    beforeAll(() => {
+      saveModel(new Sequential([new GRU(3, { rng: new Random(1) }), new Dense(1, { rng: new Random(2) })], { inputFeatures: 1 }), path.join(dir, 'small'));
+    });
     const withPaths = (paths: string[]): unknown => {
-      const json = JSON.parse(fs.readFileSync(path.join(dir, 'gru', 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'small', 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
       json.weightsManifest[0].paths = paths;
       return json;
     };
 
-    test.each([['../gru/group1-shard1of1.bin'], ['%2e%2e/gru/group1-shard1of1.bin'], ['sub/%2E%2E/%2e%2e/gru/group1-shard1of1.bin'], ['http://example.com/w.bin'], ['/tmp-models/gru/group1-shard1of1.bin']])(
+    test.each([['../small/group1-shard1of1.bin'], ['%2e%2e/small/group1-shard1of1.bin'], ['sub/%2E%2E/%2e%2e/small/group1-shard1of1.bin'], ['http://example.com/w.bin'], ['/tmp-models/small/group1-shard1of1.bin']])(
       'fetchModel refuses the shard path %s (outside the model folder)', async (p) => {
         writeModel('escape', withPaths([p]));
         expect(await fetchError('/tmp-models/escape/model.json')).toMatch(/shard paths must (be relative to the model's folder and )?stay inside/);
       });
+
+    test('a model that claims gigabytes, served without Content-Length: refused from the bytes that came, nothing allocated for the claim', async () => {
+      const features = 1000;
+      const units = 1_000_000; // a 4 GB kernel
+      const json = {
+        format: 'layers-model',
+        modelTopology: { class_name: 'Sequential', config: { name: 'huge', layers: [{ class_name: 'Dense', config: { batch_input_shape: [null, features], name: 'dense', units, activation: 'linear', use_bias: true } }] } },
+        weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [{ name: 'dense/kernel', shape: [features, units], dtype: 'float32' }, { name: 'dense/bias', shape: [units], dtype: 'float32' }] }],
+      };
+      b.server.route('/huge/model.json', JSON.stringify(json));
+      b.server.route('/huge/group1-shard1of1.bin', (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream' }); // chunked: no Content-Length
+        res.end(Buffer.alloc(12));
+      });
+      expect(await fetchError('/huge/model.json')).toMatch(/huge\/model\.json: the weights file\(s\) group1-shard1of1.bin hold 12 bytes, but the manifest's weights need 4004000000 \(float32\)$/);
+      expect(await page.run('return 1 + 1;')).toBe(2); // the page is alive
+    });
 
     test('malformed JSON, a missing file, a wrong shard size: each named', async () => {
       writeModel('broken', '{"format": "layers-model", "modelTopology": ');
