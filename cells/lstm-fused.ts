@@ -10,8 +10,8 @@
  *
  *   dh_t  = dH_t + dz_{t+1}·Uᵀ ⊙ m        (what the output and the next step send back)
  *   dz_t, dc_{t−1} = lstmGatesBackward(dh_t, dc_t)
- *   dU    = Σ_t (h_{t−1} ⊙ m)ᵀ·dz_t       (one matmul over all steps at the end)
- *   db    = Σ_t Σ_batch dz_t                 (the bias is added here, so its sum needs no extra pass)
+ *   dU    = Σ_t (h_{t−1} ⊙ m)ᵀ·dz_t       (one matmul over all steps at the end,
+ *   db    = Σ_t Σ_batch dz_t                  the same one: a column of ones beside h gives db)
  *
  * Options: TF.js's hard sigmoid; peepholes (peephole-fused.ts: the same kernel with the peephole
  * terms added around it); a Keras padding mask (padding.ts: padded steps carry h and c through).
@@ -89,7 +89,11 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     i: allocate(dtype, time * n), f: allocate(dtype, time * n), g: allocate(dtype, time * n), o: allocate(dtype, time * n),
     c: allocate(dtype, time * n), tanhC: allocate(dtype, time * n), h: allocate(dtype, time * n),
   };
-  const z = allocate(dtype, time * batch * u4); // pre-activations, [time, batch, 4u]
+  // Pre-activations z_t. The backward reads them only for the hard sigmoid's derivative and the
+  // peepholes: only then are all steps kept ([time, batch, 4u]); otherwise one step's buffer is reused.
+  const keepZ = hard || p !== null;
+  const z = allocate(dtype, (keepZ ? time : 1) * batch * u4);
+  const zAt = (t: number): Storage => (keepZ ? z.subarray(t * batch * u4, (t + 1) * batch * u4) : z);
   const hIn = allocate(dtype, time * n); // h_{t−1} ⊙ m, the matmul's left operand at each step
   const recurrent = k.matmulFixedRight(U.data, units, u4, false); // U is packed once for all steps
   const xd = xW.data;
@@ -101,7 +105,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     const hm = hIn.subarray(t * n, (t + 1) * n);
     if (md) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * md[q];
     else hm.set(hPrev);
-    const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
+    const zt = zAt(t);
     // z_t = x_t·W + b + h_{t−1}·U: the product starts from row r of x_t·W, at (r·time + t)·4u.
     recurrent.run(hm, batch, zt, { data: xd, at: t * u4, stride: time * u4, bias: bd });
     if (p) peepholeIntoInputForget(zt, cPrev, p, batch, units);
@@ -127,7 +131,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   const backward = (dH: Tensor): (Tensor | null)[] => {
     const dXW = new Tensor(allocate(dtype, xW.size), xW.shape);
     const db = new Tensor(allocate(dtype, u4), b.shape);
-    const dZ = allocate(dtype, time * batch * u4); // [time, batch, 4u]
+    const dzt = allocate(dtype, batch * u4); // dz_t; its rows go to dXW (batch-major)
     const dh = allocate(dtype, n);
     const dhNext = allocate(dtype, n); // dz_{t+1}·Uᵀ ⊙ m
     const dc = allocate(dtype, n);
@@ -146,8 +150,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
         for (let j = 0; j < units; j++) dh[r * units + j] = dHd[src + j] + dhNext[r * units + j];
       }
       const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
-      const zt = z.subarray(t * batch * u4, (t + 1) * batch * u4);
-      const dzt = dZ.subarray(t * batch * u4, (t + 1) * batch * u4);
+      const zt = zAt(t);
       const views = gateViews(saved, t, n);
       if (padding && dhPass && dcPass) {
         holdPaddedRows(padding, t, time, batch, units, dh, dhPass);
@@ -161,16 +164,27 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       recurrentBack.run(dzt, batch, dhNext, null); // dz_t·Uᵀ
       if (md) for (let q = 0; q < n; q++) dhNext[q] *= md[q];
       if (dhPass) addHeldRows(dhPass, dhNext);
-      for (let r = 0; r < batch; r++) {
-        dXWd.set(dzt.subarray(r * u4, (r + 1) * u4), (r * time + t) * u4);
-        for (let j = 0; j < u4; j++) dbd[j] += dzt[r * u4 + j];
-      }
+      for (let r = 0; r < batch; r++) dXWd.set(dzt.subarray(r * u4, (r + 1) * u4), (r * time + t) * u4);
     }
-    // dU = Σ_t (h_{t−1} ⊙ m)ᵀ·dz_t, one matmul over the [time·batch] rows.
+    // dU = Σ_t (h_{t−1} ⊙ m)ᵀ·dz_t and db = Σ_t Σ_batch dz_t as ONE matmul over all time·batch rows
+    // (the way cuDNN and PyTorch do it): a column of ones beside h_{t−1} ⊙ m makes its last row db.
+    //   [dU; db] = [h_{t−1} ⊙ m | 1]ᵀ · dz        rows in dXW's (batch, time) order
     let dU: Tensor | null = null;
     if (U.requiresGrad) {
-      dU = new Tensor(allocate(dtype, U.size), U.shape);
-      k.matmul(hIn, dZ, dU.data, { batch: 1, m: units, n: u4, k: time * batch, transA: true, transB: false, batchB: false });
+      const hOne = allocate(dtype, batch * time * (units + 1));
+      for (let r = 0; r < batch; r++) {
+        for (let t = 0; t < time; t++) {
+          const row = (r * time + t) * (units + 1);
+          hOne.set(hIn.subarray(t * n + r * units, t * n + (r + 1) * units), row);
+          hOne[row + units] = 1;
+        }
+      }
+      const dUb = allocate(dtype, (units + 1) * u4);
+      k.matmul(hOne, dXWd, dUb, { batch: 1, m: units + 1, n: u4, k: batch * time, transA: true, transB: false, batchB: false });
+      dU = new Tensor(dUb.subarray(0, units * u4), U.shape);
+      dbd.set(dUb.subarray(units * u4));
+    } else {
+      for (let row = 0; row < batch * time; row++) for (let j = 0; j < u4; j++) dbd[j] += dXWd[row * u4 + j];
     }
     const peepGrads = peep && dPeep ? dPeep.map((d, q) => new Tensor(d, peep[q].shape)) : [];
     return [dXW, dU, db, h0.requiresGrad ? new Tensor(dhNext.slice(), h0.shape) : null, c0.requiresGrad ? new Tensor(dc.slice(), c0.shape) : null, ...peepGrads];
