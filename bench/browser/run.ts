@@ -1,7 +1,7 @@
 /**
  * `npm run bench:browser`: build web/dist/, serve web/ on 127.0.0.1, open the benchmark page
  * (web/bench/index.html) in headless Chromium (playwright-core, Debian's /usr/bin/chromium, no
- * browser download), wait for it, and write bench/results/report-browser.{md,json,svg}.
+ * browser download), wait for it, and write bench/results/report-browser.{md,json,svg,png}.
  *
  *   --full     the workloads' own sizes (default: quick, sized for software GL — see the page)
  *   --headed   a visible window (a desktop with a real GPU)
@@ -12,6 +12,7 @@
  * software. The report says which device the page saw.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { chromium } from 'playwright-core';
 import { buildWeb } from '../../web/tools/build';
@@ -52,6 +53,8 @@ const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
 const LIMIT_MS = (full ? 60 : 10) * 60_000;
 
+const load = { before: os.loadavg()[0].toFixed(1) };
+
 function isSoftware(s: string): boolean {
   return /swiftshader|llvmpipe|software|subzero/i.test(s);
 }
@@ -80,7 +83,7 @@ function markdown(r: Report, command: string): string {
     '# rnngrad in the browser: W1–W3 and matmul against TF.js',
     '',
     `Measured by \`${command}\` on ${r.started.slice(0, 10)} in ${r.seconds.toFixed(0)} s, one page load, ${r.quick ? '**quick sizes** (every workload at T = 10 instead of 50, W2 at batch 16 instead of 64, matmul n ≤ 256: software GL is too slow for the full sizes in ten minutes)' : 'the workloads\' own sizes'}.`,
-    `Browser: ${r.userAgent}. Cross-origin isolated: ${r.crossOriginIsolated}. TF.js ${r.tfjsVersion}.`,
+    `Browser: ${r.userAgent}. Cross-origin isolated: ${r.crossOriginIsolated}. TF.js ${r.tfjsVersion}. Machine: ${os.cpus().length} cores, load average ${load.before} before the run and ${os.loadavg()[0].toFixed(1)} after (a busy machine slows every row: compare rows within one run, not across runs).`,
     '',
     `- WebGL2 renderer: ${r.webglRenderer}`,
     `- WebGPU adapter: ${r.webgpuAdapter}`,
@@ -121,7 +124,7 @@ function markdown(r: Report, command: string): string {
     'The page is `web/bench/index.html` in this repository (served from `web/`); it shows the WebGL renderer and WebGPU adapter it ran on, a table, a chart and a JSON download. Or drive it headed with your Chrome:',
     '`npm run bench:browser -- --full --headed --chromium /path/to/chrome` (writes this file).',
     '',
-    '![chart](report-browser.svg)',
+    '![chart](report-browser.png) ([SVG](report-browser.svg), [JSON](report-browser.json))',
     '',
   ].join('\n');
 }
@@ -152,6 +155,7 @@ async function main(): Promise<void> {
     if (error) throw new Error(`the benchmark page stopped: ${error}`);
     const report = await page.evaluate(() => (globalThis as unknown as { benchReport: Report }).benchReport);
     const svg = await page.$eval('#chart', (el) => (el as unknown as { innerHTML: string }).innerHTML);
+    await page.locator('#chart').screenshot({ path: path.join(path.dirname(root), 'bench', 'results', 'report-browser.png') });
     const out = path.join(path.dirname(root), 'bench', 'results');
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, 'report-browser.json'), JSON.stringify(report, null, 2) + '\n');

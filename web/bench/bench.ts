@@ -127,8 +127,9 @@ function rnngradEngine(label: string, mode: 'js' | 'webgl2' | 'webgpu'): Engine 
       if (mode === 'js') {
         setBackend('cpu');
       } else {
-        setBackend('gpu', { gpu: { mode }, log: (line) => console.log(line) });
-        if (kernelsName() !== `gpu.js/${mode}`) return `rnngrad runs ${kernelsName()} when asked for gpu.js ${mode}`;
+        let notice = '';
+        setBackend('gpu', { gpu: { mode }, log: (line) => (notice = line) });
+        if (kernelsName() !== `gpu.js/${mode}`) return `rnngrad runs ${kernelsName()} when asked for gpu.js ${mode} (${notice})`;
         // A probe: a kernel that answers with a promise (gpu.js webgpu) is not one rnngrad can drive.
         const n = 64;
         const eye = new Float32Array(n * n).map((_, i) => (i % (n + 1) === 0 ? 1 : 0));
