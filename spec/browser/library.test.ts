@@ -68,18 +68,28 @@ describeBrowser('rnngrad in the browser', () => {
     expect(rows.filter((r) => !r.passed)).toEqual([]);
   }, 300_000);
 
-  test('gpu.js runs webgl2 in the page, device-resident', async () => {
-    const out = await page.run<{ kernels: string; name: string; value: number[] }>(`
+  test('gpu.js runs webgl2 in the page, device-resident: values and backward() as on js', async () => {
+    const out = await page.run<{ kernels: string; name: string; value: number[]; grads: Record<string, number[]> }>(`
+      const gradsOn = (backend) => {
+        rnngrad.setBackend(backend, { log: () => {} });
+        const x = rnngrad.tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+        const W = rnngrad.tensor([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]], { requiresGrad: true });
+        rnngrad.sum(rnngrad.tanh(rnngrad.matmul(x, W))).backward();
+        return [...x.grad.data, ...W.grad.data];
+      };
       const choice = rnngrad.setBackend('gpu', { log: () => {} });
       try {
         const a = rnngrad.tensor([[1, 2], [3, 4]]);
-        return { kernels: choice.kernels, name: rnngrad.kernelsName(), value: Array.from(rnngrad.tanh(rnngrad.matmul(a, a)).data) };
+        const result = { kernels: choice.kernels, name: rnngrad.kernelsName(), value: Array.from(rnngrad.tanh(rnngrad.matmul(a, a)).data) };
+        return { ...result, grads: { gpu: gradsOn('gpu'), js: gradsOn('cpu') } };
       } finally {
         rnngrad.setBackend('cpu');
       }`);
     expect(out.kernels).toBe('gpu.js/webgl2');
     expect(out.name).toBe('gpu.js/webgl2');
     [7, 10, 15, 22].forEach((v, i) => expect(out.value[i]).toBeCloseTo(Math.tanh(v), 6));
+    expect(out.grads.gpu).toHaveLength(12);
+    out.grads.gpu.forEach((g, i) => expect(Math.abs(g - out.grads.js[i])).toBeLessThan(1e-5));
   });
 
   test("gpu.js's webgpu mode (promises) is refused in one line, and the js kernels run", async () => {
