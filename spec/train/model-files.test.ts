@@ -259,7 +259,7 @@ describe('bad files: one clear error each, naming the file', () => {
     ['unknown weight name', (d) => rewrite(d, (j) => j.weightsManifest[0].weights.push({ name: 'lstm/peephole', shape: [1], dtype: 'float32' })), /unknown weight name\(s\) 'lstm\/peephole'/],
     ['missing weight', (d) => rewrite(d, (j) => (j.weightsManifest[0].weights[2].name = 'other/bias')), /no weight for 'lstm\/bias' \(shape \[8\]\)/],
     ['unknown layer class', (d) => rewrite(d, (j) => (j.modelTopology.config.layers[1].class_name = 'Conv1D')), /model\.json: layer 1: .*'Conv1D' is not supported/],
-    ['unsupported option set', (d) => rewrite(d, (j) => (j.modelTopology.config.layers[0].config.stateful = true)), /model\.json: layer 0: .*stateful=true/],
+    ['unsupported option set', (d) => rewrite(d, (j) => (j.modelTopology.config.layers[0].config.time_major = true)), /model\.json: layer 0: .*time_major=true/],
     ['not Sequential', (d) => rewrite(d, (j) => (j.modelTopology.class_name = 'Functional')), /'Functional'; rnngrad reads Sequential models only/],
     ['no input shape', (d) => rewrite(d, (j) => delete j.modelTopology.config.layers[0].config.batch_input_shape), /no batch_input_shape/],
     ['graph model', (d) => rewrite(d, (j) => (j.format = 'graph-model')), /format 'graph-model' is not supported/],
