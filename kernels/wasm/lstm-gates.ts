@@ -10,6 +10,7 @@ import { lstmModuleBytes } from './lstm-module';
 import { lazyFloatModule, reserveFloats } from './runtime';
 
 type GatesFn = (z: number, cPrev: number, out: number, plane: number, batch: number, units: number) => void;
+type GatesBackwardFn = (input: number, plane: number, dz: number, dcPrev: number, batch: number, units: number) => void;
 
 const getModule = lazyFloatModule('wasmLstmGates', lstmModuleBytes, 4);
 
@@ -38,4 +39,26 @@ export function wasmLstmGates(z: Float32Array, cPrev: Float32Array, batch: numbe
   ((hard ? inst.exports.lstm_gates_hard : inst.exports.lstm_gates_sigmoid) as GatesFn)(4 * zAt, 4 * cAt, 4 * outAt, 4 * plane, batch, units);
   const outputs = [saved.i, saved.f, saved.g, saved.o, saved.c, saved.tanhC, saved.h];
   outputs.forEach((o, q) => o.set(mem.subarray(outAt + q * plane, outAt + q * plane + n)));
+}
+
+/**
+ * The backward of the logistic-sigmoid gate math (see kernels/kernel.ts `lstmGatesBackward`),
+ * float32 only, units a multiple of 4: eight [batch, units] planes copied in (i, f, g, o, tanhC,
+ * c_prev, dh, dc), dz and dcPrev copied out. The hard sigmoid's derivative reads z and stays on
+ * the reference loop.
+ */
+export function wasmLstmGatesBackward(cPrev: Float32Array, saved: LstmGateBuffers, dh: Float32Array, dc: Float32Array,
+  batch: number, units: number, dz: Float32Array, dcPrev: Float32Array): void {
+  const inst = getModule();
+  const n = batch * units;
+  if (n === 0) return;
+  const inAt = 0;
+  const dzAt = inAt + 8 * n;
+  const dcPrevAt = dzAt + 4 * n;
+  reserveFloats(inst, dcPrevAt + n);
+  const mem = inst.floats;
+  [saved.i, saved.f, saved.g, saved.o, saved.tanhC, cPrev, dh, dc].forEach((x, q) => mem.set(x.subarray(0, n), inAt + q * n));
+  (inst.exports.lstm_gates_backward as GatesBackwardFn)(4 * inAt, 4 * n, 4 * dzAt, 4 * dcPrevAt, batch, units);
+  dz.set(mem.subarray(dzAt, dzAt + 4 * n));
+  dcPrev.set(mem.subarray(dcPrevAt, dcPrevAt + n));
 }

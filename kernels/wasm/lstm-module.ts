@@ -80,7 +80,78 @@ function lstmGates(hard: boolean): FunctionDef {
   return { name: hard ? 'lstm_gates_hard' : 'lstm_gates_sigmoid', params: Array<ValueType>(6).fill(I32), locals, body: code };
 }
 
-/** The module's bytes (memory imported as env.memory): lstm_gates_sigmoid and lstm_gates_hard. */
+/**
+ * lstm_gates_backward(in, plane, dz, dcPrev, batch, units): the backward of lstm_gates_sigmoid,
+ * from eight planes of [batch, units] at in + q·plane — i, f, g, o, tanhC, c_prev, dh, dc —
+ * to dz [batch, 4·units] and dcPrev [batch, units] (byte addresses), four units at a time:
+ *
+ *   dc' = dc + dh·o·(1 − tanhC²)       (both paths into the cell)
+ *   dz_i = dc'·g·i(1 − i)   dz_f = dc'·c_prev·f(1 − f)   dz_c = dc'·i·(1 − g²)   dz_o = dh·tanhC·o(1 − o)
+ *   dcPrev = dc'·f
+ *
+ * The derivatives come from the saved outputs (σ' = σ(1 − σ), tanh' = 1 − tanh²), as in the
+ * reference (kernels/cpu/nn.ts). units must be a multiple of 4: a vector never crosses from one
+ * gate's block of dz into the next.
+ */
+function lstmGatesBackward(): FunctionDef {
+  const input = 0, plane = 1, dz = 2, dcPrev = 3, batch = 4, units = 5;
+  const row = 6, zp = 7, sp = 8, left = 9, uBytes = 10;
+  const planeAt = (q: number): number => 11 + q; // the 8 input planes' base addresses
+  const firstV = 19;
+  const [vi, vf, vg, vo, vtc, vcp, vdh, vdc, one] = Array.from({ length: 9 }, (_, q) => firstV + q);
+  const locals: ValueType[] = [...Array<ValueType>(13).fill(I32), ...Array<ValueType>(9).fill(V128)];
+  const code = new Code();
+  const load = (q: number, target: number): void => {
+    code.localGet(planeAt(q)).localGet(sp).i32Add().v128Load().localSet(target);
+  };
+  /** Push y·(1 − y) for the vector in local y (σ' from σ's output). */
+  const sigmoidD = (y: number): void => {
+    code.localGet(y).localGet(one).localGet(y).f32x4Sub().f32x4Mul();
+  };
+  /** Store the vector on the stack as gate q's four dz values (value pushed by `value`). */
+  const storeDz = (q: number, value: () => void): void => {
+    code.localGet(zp).localGet(uBytes).i32Const(q).i32Mul().i32Add();
+    value();
+    code.v128Store();
+  };
+
+  code.f32x4Const(1).localSet(one);
+  code.localGet(units).i32Const(4).i32Mul().localSet(uBytes);
+  for (let q = 0; q < 8; q++) code.localGet(input).localGet(plane).i32Const(q).i32Mul().i32Add().localSet(planeAt(q));
+  code.localGet(batch).localSet(row).localGet(dz).localSet(zp).i32Const(0).localSet(sp);
+  code.loop(); // over rows
+  {
+    code.localGet(units).i32Const(2).i32ShrU().localSet(left); // units / 4 groups
+    code.loop(); // over groups of four units
+    {
+      [vi, vf, vg, vo, vtc, vcp, vdh, vdc].forEach((v, q) => load(q, v));
+      // dc' = dc + dh·o·(1 − tanhC²), kept in vdc
+      code.localGet(vdc).localGet(vdh).localGet(vo).f32x4Mul()
+        .localGet(one).localGet(vtc).localGet(vtc).f32x4Mul().f32x4Sub().f32x4Mul().f32x4Add().localSet(vdc);
+      storeDz(0, () => { code.localGet(vdc).localGet(vg).f32x4Mul(); sigmoidD(vi); code.f32x4Mul(); }); // input gate
+      storeDz(1, () => { code.localGet(vdc).localGet(vcp).f32x4Mul(); sigmoidD(vf); code.f32x4Mul(); }); // forget gate
+      storeDz(2, () => { // candidate
+        code.localGet(vdc).localGet(vi).f32x4Mul().localGet(one).localGet(vg).localGet(vg).f32x4Mul().f32x4Sub().f32x4Mul();
+      });
+      storeDz(3, () => { code.localGet(vdh).localGet(vtc).f32x4Mul(); sigmoidD(vo); code.f32x4Mul(); }); // output gate
+      code.localGet(dcPrev).localGet(sp).i32Add().localGet(vdc).localGet(vf).f32x4Mul().v128Store(); // dcPrev = dc'·f
+      code.localGet(zp).i32Const(16).i32Add().localSet(zp);
+      code.localGet(sp).i32Const(16).i32Add().localSet(sp);
+      code.localGet(left).i32Const(1).i32Sub().localTee(left).brIf(0);
+    }
+    code.end();
+    // zp walked one gate's block of this row; the next row starts three blocks further.
+    code.localGet(zp).localGet(uBytes).i32Const(3).i32Mul().i32Add().localSet(zp);
+    code.localGet(row).i32Const(1).i32Sub().localTee(row).brIf(0);
+  }
+  code.end();
+  return { name: 'lstm_gates_backward', params: Array<ValueType>(6).fill(I32), locals, body: code };
+}
+
+/**
+ * The module's bytes (memory imported as env.memory): lstm_gates_sigmoid, lstm_gates_hard and
+ * lstm_gates_backward (the logistic sigmoid's).
+ */
 export function lstmModuleBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule([lstmGates(false), lstmGates(true)]);
+  return buildModule([lstmGates(false), lstmGates(true), lstmGatesBackward()]);
 }
