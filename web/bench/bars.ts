@@ -6,6 +6,7 @@
 export interface BarRow {
   readonly workload: string;
   readonly op: string;
+  readonly shape: string;
   readonly engine: string;
   readonly backend: string;
   readonly medianMs: number | null;
@@ -16,9 +17,13 @@ const PALETTE: Record<string, string> = {
   'tfjs cpu': '#ea580c', 'tfjs wasm': '#f59e0b', 'tfjs webgl': '#16a34a', 'tfjs webgpu': '#86efac',
 };
 
-export function barsSvg(rows: readonly BarRow[]): string {
+/** The group a row's bar sits in: 'W1 train', or 'matmul n=256'. */
+const groupOf = (r: BarRow): string => (r.op === 'matmul' ? `matmul ${r.shape}` : `${r.workload} ${r.op}`);
+
+/** The chart as SVG markup; `note` is printed under it (which device ran the GPU rows). */
+export function barsSvg(rows: readonly BarRow[], note = ''): string {
   const measured = rows.filter((r) => r.medianMs !== null && r.medianMs > 0 && r.workload !== '—');
-  const groups = [...new Set(measured.map((r) => `${r.workload} ${r.op}`))];
+  const groups = [...new Set(measured.map(groupOf))];
   const labels = [...new Set(measured.map((r) => `${r.engine} ${r.backend}`))];
   const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...measured.map((r) => r.medianMs as number), 1))));
   const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...measured.map((r) => r.medianMs as number), 10))));
@@ -30,7 +35,7 @@ export function barsSvg(rows: readonly BarRow[]): string {
   const parts: string[] = [];
   let y = 30;
   for (const g of groups) {
-    const inGroup = measured.filter((r) => `${r.workload} ${r.op}` === g);
+    const inGroup = measured.filter((r) => groupOf(r) === g);
     parts.push(`<text x="${left - 8}" y="${y + (inGroup.length * (bar + 2)) / 2 + 4}" text-anchor="end" font-size="12">${g}</text>`);
     for (const r of inGroup) {
       const name = `${r.engine} ${r.backend}`;
@@ -45,10 +50,13 @@ export function barsSvg(rows: readonly BarRow[]): string {
     parts.push(`<line x1="${x(d)}" x2="${x(d)}" y1="24" y2="${y}" stroke="#e5e7eb"/><text x="${x(d)}" y="18" font-size="10" text-anchor="middle">${d >= 1 ? d : d.toPrecision(1)} ms</text>`);
   }
   const legend = labels.map((l, i) => `<rect x="${left + (i % 4) * 150}" y="${y + 6 + Math.floor(i / 4) * 16}" width="10" height="10" fill="${PALETTE[l] ?? '#888'}"/><text x="${left + 14 + (i % 4) * 150}" y="${y + 15 + Math.floor(i / 4) * 16}" font-size="11">${l}</text>`);
-  const height = y + 16 + Math.ceil(labels.length / 4) * 16;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}${legend.join('')}</svg>`;
+  const legendEnd = y + 16 + Math.ceil(labels.length / 4) * 16;
+  const escaped = note.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c);
+  const height = legendEnd + (note ? 18 : 0);
+  const noteText = note ? `<text x="10" y="${legendEnd + 10}" font-size="11" fill="#92400e">${escaped}</text>` : '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}${legend.join('')}${noteText}</svg>`;
 }
 
-export function drawBars(el: HTMLElement, rows: readonly BarRow[]): void {
-  el.innerHTML = barsSvg(rows);
+export function drawBars(el: HTMLElement, rows: readonly BarRow[], note = ''): void {
+  el.innerHTML = barsSvg(rows, note);
 }

@@ -326,7 +326,9 @@ async function main(): Promise<void> {
     rows,
     errors,
   };
-  drawBars(document.getElementById('chart') as HTMLElement, rows);
+  const software = /swiftshader|llvmpipe|software/i.test(`${report.webglRenderer} ${report.webgpuAdapter}`);
+  const note = `median ms per call, log scale${report.quick ? ', quick sizes (T = 10)' : ''}; GL/WebGPU device: ${software ? 'SOFTWARE (SwiftShader) — the gpu.js, webgl and webgpu bars are not GPU figures' : report.webglRenderer}`;
+  drawBars(document.getElementById('chart') as HTMLElement, rows, note);
   const download = document.getElementById('download') as HTMLAnchorElement;
   download.href = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
   download.hidden = false;
