@@ -60,7 +60,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
   const rstd = ln ? allocate(dtype, time * batch) : null;
   const hs = allocate(dtype, time * n); // h_t, time-major
   const hIn = allocate(dtype, time * n); // h_{t−1} ⊙ m
-  const dims = { batch: 1, m: batch, n: units, k: units, transA: false, transB: false, batchB: false };
+  const recurrent = k.matmulFixedRight(U.data, units, units, false); // U is packed once for all steps
   const [xd, bd, md] = [xW.data, b.data, mask ? mask.data : null];
   for (let t = 0; t < time; t++) {
     const hPrev = t === 0 ? h0.data : hs.subarray((t - 1) * n, t * n);
@@ -68,11 +68,8 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
     if (md) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * md[q];
     else hm.set(hPrev);
     const a = pre.subarray(t * n, (t + 1) * n);
-    k.matmul(hm, U.data, a, dims); // h_{t−1}·U
-    for (let r = 0; r < batch; r++) {
-      const src = (r * time + t) * units;
-      for (let j = 0; j < units; j++) a[r * units + j] += xd[src + j] + bd[j]; // + x_t·W + b
-    }
+    // a_t = x_t·W + b + h_{t−1}·U: the product starts from row r of x_t·W, at (r·time + t)·units.
+    recurrent.run(hm, batch, a, { data: xd, at: t * units, stride: time * units, bias: bd });
     const nt = normed.subarray(t * n, (t + 1) * n);
     if (ln && xhat && rstd) {
       k.layerNorm(a, ln.gamma.data, ln.beta.data, batch, units, ln.eps, nt, xhat.subarray(t * n, (t + 1) * n), rstd.subarray(t * batch, (t + 1) * batch));
@@ -99,7 +96,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
     const dn = allocate(dtype, n);
     const dhNext = allocate(dtype, n);
     const dhPass = padding ? allocate(dtype, n) : null;
-    const backDims = { batch: 1, m: batch, n: units, k: units, transA: false, transB: true, batchB: false };
+    const recurrentBack = k.matmulFixedRight(U.data, units, units, true); // Uᵀ, packed once for all steps
     const [dHd, dXWd, dbd] = [dH.data, dXW.data, db.data];
     for (let t = time - 1; t >= 0; t--) {
       for (let r = 0; r < batch; r++) {
@@ -119,7 +116,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
       } else {
         da.set(dn);
       }
-      k.matmul(da, U.data, dhNext, backDims); // da_t·Uᵀ
+      recurrentBack.run(da, batch, dhNext, null); // da_t·Uᵀ
       if (md) for (let q = 0; q < n; q++) dhNext[q] *= md[q];
       if (dhPass) addHeldRows(dhPass, dhNext);
       for (let r = 0; r < batch; r++) {
