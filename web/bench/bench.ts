@@ -327,7 +327,7 @@ async function main(): Promise<void> {
     errors,
   };
   const software = /swiftshader|llvmpipe|software/i.test(`${report.webglRenderer} ${report.webgpuAdapter}`);
-  const note = `median ms per call, log scale${report.quick ? ', quick sizes (T = 10)' : ''}; GL/WebGPU device: ${software ? 'SOFTWARE (SwiftShader) — the gpu.js, webgl and webgpu bars are not GPU figures' : report.webglRenderer}`;
+  const note = `median ms, log scale${report.quick ? ', quick sizes' : ''}; GL/WebGPU: ${software ? 'SwiftShader, software — not GPU figures' : report.webglRenderer.slice(0, 70)}`;
   drawBars(document.getElementById('chart') as HTMLElement, rows, note);
   const download = document.getElementById('download') as HTMLAnchorElement;
   download.href = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
