@@ -100,13 +100,13 @@ describeBrowser('the playground', () => {
     const exported = (await messages('notice')).find((m) => m.startsWith('notice: exported')) as string;
     const loss = /validation loss (\S+)/.exec(exported)?.[1];
     expect(loss).toBeDefined();
-    expect(downloads.map((f) => path.basename(f)).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
-    const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    expect(downloads.map((f) => path.basename(f)).sort()).toEqual(['playground.json', 'playground.weights.bin']);
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'playground.json'), 'utf8'));
     expect(json.format).toBe('layers-model');
-    expect(json.weightsManifest[0].paths).toEqual(['group1-shard1of1.bin']);
+    expect(json.weightsManifest[0].paths).toEqual(['playground.weights.bin']);
     // `rnngrad predict` reads the exported files
     fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify([[[0.1], [0.2], [0.3], [0.25], [0.1]]]));
-    execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'predict', '--model', path.join(dir, 'model.json'), '--input', path.join(dir, 'x.json'), '--output', path.join(dir, 'y.json')], { stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'predict', '--model', path.join(dir, 'playground.json'), '--input', path.join(dir, 'x.json'), '--output', path.join(dir, 'y.json')], { stdio: 'pipe' });
     const y = JSON.parse(fs.readFileSync(path.join(dir, 'y.json'), 'utf8')) as number[][];
     expect(y).toHaveLength(1);
     expect(Number.isFinite(y[0][0])).toBe(true);
@@ -123,7 +123,7 @@ describeBrowser('the playground', () => {
     const errorsBefore = (await messages('error')).length;
     await p.setInputFiles('#import', [{ name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{ this is not json') }]);
     await waitFor(`p.messages.filter((m) => m.startsWith('error: ')).length > ${errorsBefore}`, 30_000);
-    expect((await messages('error')).pop()).toMatch(/model\.json is not JSON/);
+    expect((await messages('error')).pop()).toMatch(/^error: model\.json: malformed model\.json: /);
 
     await p.setInputFiles('#import', [{ name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Sequential', config: { layers: [] } }, weightsManifest: [] })) }]);
     await waitFor(`p.messages.filter((m) => m.startsWith('error: ')).length > ${errorsBefore + 1}`, 30_000);

@@ -6,7 +6,7 @@
  */
 import { instance as graphviz } from '@viz-js/viz';
 import { LossChart, GradNormChart, ForecastChart, drawGateHeat } from './charts';
-import type { Settings, FromWorker, ToWorker, PickedFile } from './protocol';
+import type { Settings, FromWorker, ToWorker } from './protocol';
 
 /** What the tests (and a curious learner in the console) can read. */
 interface PlaygroundState {
@@ -191,7 +191,7 @@ function onWorkerMessage(m: FromWorker): void {
       void drawTape(m.dot);
       break;
     case 'exported':
-      download('model.json', m.json, 'application/json');
+      download(m.jsonName, m.json, 'application/json');
       download(m.weightsName, m.weights, 'application/octet-stream');
       break;
     case 'imported':
@@ -227,14 +227,13 @@ $('reset').addEventListener('click', () => {
   setState('idle', 'reset');
 });
 $('export').addEventListener('click', () => send({ type: 'export' }));
-$<HTMLInputElement>('import').addEventListener('change', async (e) => {
+$<HTMLInputElement>('import').addEventListener('change', (e) => {
   const input = e.target as HTMLInputElement;
   const files = Array.from(input.files ?? []);
   input.value = '';
   if (files.length === 0) return;
-  const picked: PickedFile[] = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
   clearFigures();
-  send({ type: 'import', files: picked, settings: readSettings() }, picked.map((p) => p.bytes));
+  send({ type: 'import', files, settings: readSettings() });
 });
 
 worker = makeWorker();

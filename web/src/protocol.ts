@@ -34,19 +34,14 @@ export interface Settings {
   readonly kernels: KernelChoice;
 }
 
-/** A model file the learner picked: its name and bytes. */
-export interface PickedFile {
-  readonly name: string;
-  readonly bytes: ArrayBuffer;
-}
-
 export type ToWorker =
   | { readonly type: 'start'; readonly settings: Settings }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'reset' }
   | { readonly type: 'export' }
-  | { readonly type: 'import'; readonly files: readonly PickedFile[]; readonly settings: Settings };
+  /** Files picked in the page (model.json and its shards): File objects cross to the worker as they are. */
+  | { readonly type: 'import'; readonly files: readonly File[]; readonly settings: Settings };
 
 /** One sequence's gate values: values[gate][t][u] for the first sample of a validation batch. */
 export interface GateHeat {
@@ -76,5 +71,5 @@ export type FromWorker =
   | { readonly type: 'epoch'; readonly step: number; readonly epoch: number; readonly loss: number; readonly valLoss: number }
   | { readonly type: 'live'; readonly step: number; readonly gradNorms: number[]; readonly gates: GateHeat; readonly forecast: Forecast }
   | { readonly type: 'tape'; readonly dot: string; readonly title: string }
-  | { readonly type: 'exported'; readonly json: string; readonly weights: ArrayBuffer; readonly weightsName: string }
+  | { readonly type: 'exported'; readonly json: string; readonly jsonName: string; readonly weights: ArrayBuffer; readonly weightsName: string }
   | { readonly type: 'imported'; readonly summary: string };

@@ -13,12 +13,12 @@ import { setBackend, kernelsName } from '../../kernels/backend';
 import { RNN } from '../../cells/rnn';
 import type { Sequential } from '../../train/model';
 import { makeOptimizer } from '../../train/optimizers';
-import { modelToJson, modelFromJson, WEIGHTS_FILE } from '../../train/model-json';
+import { modelFromFiles, modelToFiles } from '../../browser/model-files';
 import { seriesTask, Split } from '../../train/tasks/series';
 import { addingTask } from '../../train/tasks/adding';
 import { charsTask, sample, CharsTask } from '../../train/tasks/chars';
 import { buildModel, checkSettings, hiddenGradientNorms, gateHeat, stepTapeDot } from './live';
-import type { Settings, ToWorker, FromWorker, Forecast, PickedFile } from './protocol';
+import type { Settings, ToWorker, FromWorker, Forecast } from './protocol';
 
 interface Run {
   readonly id: number;
@@ -203,46 +203,23 @@ async function trainLoop(r: Run): Promise<void> {
   if (run === r) status('done', `trained ${s.epochs} epoch(s), ${r.step} steps`);
 }
 
+/** The model as TF.js LayersModel files (browser/model-files.ts): playground.json + playground.weights.bin. */
 function exportModel(): void {
   if (!run) throw new Error('nothing to export yet: start training (or import a model) first');
-  const { json, weights } = modelToJson(run.model, 'rnngrad playground');
+  const { json, jsonName, weights, weightsName } = modelToFiles(run.model, 'playground');
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-  post({ type: 'exported', json: JSON.stringify(json), weights: buffer, weightsName: WEIGHTS_FILE }, [buffer]);
-  post({ type: 'notice', message: `exported: validation loss ${validationLoss(run).toPrecision(6)}` });
+  post({ type: 'exported', json: JSON.stringify(json), jsonName, weights: buffer, weightsName }, [buffer]);
+  post({ type: 'notice', message: `exported ${jsonName} and ${weightsName}: validation loss ${validationLoss(run).toPrecision(6)}` });
 }
 
-/** A model from the files the learner picked (model.json and its shards), checked before anything is allocated. */
-async function importModel(files: readonly PickedFile[], s: Settings): Promise<void> {
-  const jsonFile = files.find((f) => f.name.toLowerCase().endsWith('.json'));
-  if (!jsonFile) throw new Error(`no model.json among the picked files (${files.map((f) => f.name).join(', ') || 'none'}): pick model.json and its .bin file(s) together`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(jsonFile.bytes));
-  } catch (e) {
-    throw new Error(`${jsonFile.name} is not JSON (${(e as Error).message})`);
-  }
-  const byName = new Map(files.map((f) => [f.name, f.bytes]));
-  const model = modelFromJson(json, (_index, paths, expectedBytes) => {
-    const parts = paths.map((p) => {
-      const base = p.split('/').pop() ?? p;
-      const bytes = byName.get(base);
-      if (!bytes) throw new Error(`${jsonFile.name} needs the weights file '${base}': pick it together with ${jsonFile.name}`);
-      return new Uint8Array(bytes);
-    });
-    const total = parts.reduce((a, p) => a + p.length, 0);
-    if (total !== expectedBytes) throw new Error(`${jsonFile.name}: the weights file(s) ${paths.join(', ')} hold ${total} bytes, but its manifest needs ${expectedBytes}`);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }, jsonFile.name);
+/** A model from the picked files (modelFromFiles checks shapes and sizes before allocating), paused on the current task. */
+async function importModel(files: readonly File[], s: Settings): Promise<void> {
+  const model = await modelFromFiles(files);
+  const name = files.find((f) => f.name.toLowerCase().endsWith('.json'))?.name ?? 'model.json';
   const data = await taskData(s);
   const features = data.train.x.shape[2];
   if (model.inputFeatures !== features) {
-    throw new Error(`${jsonFile.name} takes ${model.inputFeatures} input feature(s), but the ${s.task} task gives ${features}: pick that task, or another model`);
+    throw new Error(`${name} takes ${model.inputFeatures} input feature(s), but the ${s.task} task gives ${features}: pick that task, or another model`);
   }
   const perStep = data.train.y.rank === 3;
   model.compile({ optimizer: makeOptimizer(s.optimizer, { learningRate: s.lr }), loss: perStep ? 'softmaxCrossEntropy' : 'mse' });
@@ -252,7 +229,7 @@ async function importModel(files: readonly PickedFile[], s: Settings): Promise<v
   run = { id, settings: s, model, train: data.train, valid: data.valid, chars: data.chars, epoch: 0, batch: 0, step: 0, order: shuffle.permutation(data.train.x.shape[0]), epochLoss: 0, shuffle };
   const valLoss = validationLoss(run);
   const layers = model.layers.map((l) => `${l.className}(${l.outputFeatures})`).join(' → ');
-  post({ type: 'imported', summary: `imported ${jsonFile.name}: ${layers}; validation loss on the ${s.task} task ${valLoss.toPrecision(6)}` });
+  post({ type: 'imported', summary: `imported ${name}: ${layers}; validation loss on the ${s.task} task ${valLoss.toPrecision(6)}` });
   postLive(run, true);
   status('paused', 'imported model: Resume trains it further on this task');
   trainLoop(run).catch(fail);
