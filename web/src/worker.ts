@@ -8,7 +8,6 @@
 import { Tensor, allocate } from '../../engine/tensor';
 import { Random, manualSeed } from '../../engine/random';
 import { noGrad } from '../../engine/tape';
-import { softmax } from '../../engine/ops';
 import { setBackend, kernelsName } from '../../kernels/backend';
 import { RNN } from '../../cells/rnn';
 import type { Sequential } from '../../train/model';
