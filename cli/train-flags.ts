@@ -45,7 +45,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   { name: 'data', type: 'string', help: 'train on a JSON file {"x": [N][T][F], "y": [N][k] or [N][T][k]} instead of a task' },
   { name: 'cell', type: 'string', help: `recurrent cell: ${CELLS.join(' | ')}, or a cell class registered by --require`, defaultText: 'per task' },
   { name: 'bidirectional', type: 'boolean', help: 'wrap every recurrent layer in Bidirectional (merge: concat); series, series10, adding, --data' },
-  { name: 'stateful', type: 'boolean', help: 'chars: B contiguous streams, each batch continuing the last (states carried, reset each epoch)' },
+  { name: 'stateful', type: 'boolean', help: 'chars: the text as --batch contiguous streams, each batch continuing the last (states carried, reset each epoch; defaults batch 8, length 20)' },
   { name: 'require', type: 'string', help: 'load this module first (e.g. one that calls registerCell); .ts runs through ts-node' },
   { name: 'units', ...positiveInt, help: 'units per recurrent layer', defaultText: 'per task' },
   { name: 'layers', ...positiveInt, help: 'stacked recurrent layers', defaultText: 'per task' },

@@ -74,8 +74,10 @@ export function settingsFromFlags(f: Flags, given: ReadonlySet<string>): RunSett
     optimizer: (str(f, 'optimizer') as OptimizerName | undefined) ?? d.optimizer,
     lr: num(f, 'lr') ?? d.lr,
     epochs: num(f, 'epochs') ?? d.epochs,
-    batch: num(f, 'batch') ?? d.batch,
-    length: num(f, 'length') ?? d.length,
+    // Stateful chars: the shipped text is short, so fewer streams and shorter windows by default
+    // (8 streams of 20-character windows: the validation stretch still holds 6 batches).
+    batch: num(f, 'batch') ?? (f.stateful === true ? 8 : d.batch),
+    length: num(f, 'length') ?? (f.stateful === true ? 20 : d.length),
     samples: num(f, 'samples') ?? d.samples,
     seed: num(f, 'seed') ?? 42,
     dropout: num(f, 'dropout') ?? 0,

@@ -79,7 +79,12 @@ export function charsTask(options: CharsOptions = {}): CharsTask {
   };
   const windows = (from: number, to: number): Split => {
     const starts = startsIn(from, to);
-    if (starts.length === 0) throw new Error(`chars: a stretch of ${to - from} characters holds no window of ${window} + 1`);
+    if (starts.length === 0) {
+      if (streams !== undefined) {
+        throw new Error(`chars: a stretch of ${to - from} characters cut into ${streams} streams (${Math.floor((to - from - 1) / streams)} each) holds no window of ${window}; use fewer streams (the batch size) or a shorter window`);
+      }
+      throw new Error(`chars: a stretch of ${to - from} characters holds no window of ${window} + 1`);
+    }
     const x = new Float32Array(starts.length * window * v);
     const y = new Float32Array(starts.length * window * v);
     starts.forEach((s, n) => {
