@@ -128,6 +128,7 @@ describeBrowser('the playground', () => {
     await p.setInputFiles('#import', [{ name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Sequential', config: { layers: [] } }, weightsManifest: [] })) }]);
     await waitFor(`p.messages.filter((m) => m.startsWith('error: ')).length > ${errorsBefore + 1}`, 30_000);
     expect((await messages('error')).pop()).toMatch(/^error: model\.json: /);
+    expect((await state()).state).toBe('paused'); // the imported model is still there
     expect(await p.locator('#messages .error').first().isVisible()).toBe(true);
     const frames = (await state()).frames;
     await p.waitForTimeout(500);

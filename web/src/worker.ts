@@ -234,13 +234,18 @@ async function importModel(files: readonly File[], s: Settings): Promise<void> {
   trainLoop(run).catch(fail);
 }
 
-function fail(e: unknown): void {
+/** An error as one message in the page (a failed allocation says so in words). */
+function report(e: unknown): void {
   const err = e as Error;
   const message = err instanceof RangeError ? `out of memory or an array too large for this tab (${err.message}): use a smaller model` : (err?.message ?? String(e));
   post({ type: 'error', message });
-  if (run) status('paused', 'stopped by the error above');
-  else status('idle', 'nothing running');
+}
+
+/** The run itself failed (building or training): it ends, and the page can start another. */
+function fail(e: unknown): void {
+  report(e);
   run = null;
+  status('idle', 'stopped by the error above');
 }
 
 scope.onmessage = (event: MessageEvent<ToWorker>): void => {
@@ -268,11 +273,16 @@ scope.onmessage = (event: MessageEvent<ToWorker>): void => {
         runCounter++;
         status('idle', 'reset: nothing running');
         break;
+      // A bad export or import request leaves the current run as it is.
       case 'export':
-        exportModel();
+        try {
+          exportModel();
+        } catch (e) {
+          report(e);
+        }
         break;
       case 'import':
-        importModel(m.files, m.settings).catch(fail);
+        importModel(m.files, m.settings).catch(report);
         break;
     }
   } catch (e) {
