@@ -5,8 +5,13 @@
  *   node dist/bench/memory.js --engine=rnngrad|tfjs-cpu|tfjs-wasm [--steps=3]
  *
  * and bench/pytorch_peer.py --memory-steps=N for PyTorch. Each child reports two figures from the
- * kernel's high-water mark (`process.resourceUsage().maxRSS`, `getrusage().ru_maxrss`, KiB):
- * after loading its engine and the data (the runtime's own share), and after training.
+ * kernel's high-water mark of its resident memory, in KiB: after loading its engine and the data
+ * (the runtime's own share), and after training.
+ *
+ * The high-water mark is Linux's VmHWM (/proc/self/status), not getrusage's ru_maxrss: a child
+ * starts as a fork of the bench, and Linux carries the fork's peak into ru_maxrss across exec —
+ * every child then reported the bench's own ~208 MiB as its floor. VmHWM belongs to the memory
+ * map that exec made. Elsewhere (no /proc) the figure falls back to maxRSS.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -29,6 +34,17 @@ export interface MemoryRow {
 }
 
 const ENGINES = ['rnngrad', 'tfjs-cpu', 'tfjs-wasm'] as const;
+
+/** This process's peak resident memory since exec, KiB. */
+export function peakRssKiB(): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]);
+  } catch {
+    // no /proc: not Linux
+  }
+  return process.resourceUsage().maxRSS;
+}
 type NodeEngine = (typeof ENGINES)[number];
 
 const W2 = (): ModelSpec => {
@@ -44,16 +60,16 @@ async function child(engine: NodeEngine, steps: number): Promise<void> {
   let train: () => unknown;
   let base: number;
   if (engine === 'rnngrad') {
-    base = process.resourceUsage().maxRSS;
+    base = peakRssKiB();
     train = rnngradSteps(buildRnngradModel(spec), batch).train;
   } else {
     const tfjs: typeof import('./tfjs') = require('./tfjs'); // loaded only here: TF.js is heavy
     await tfjs.useTfBackend(engine === 'tfjs-cpu' ? 'cpu' : 'wasm');
-    base = process.resourceUsage().maxRSS;
+    base = peakRssKiB();
     train = tfjs.tfSteps(tfjs.buildTfModel(spec, buildRnngradModel(spec)).model, batch).train;
   }
   for (let s = 0; s < steps; s++) await train();
-  process.stdout.write(JSON.stringify({ baseRssKiB: base, peakRssKiB: process.resourceUsage().maxRSS }) + '\n');
+  process.stdout.write(JSON.stringify({ baseRssKiB: base, peakRssKiB: peakRssKiB() }) + '\n');
 }
 
 function parse(stdout: string | null): { baseRssKiB: number; peakRssKiB: number } | null {

@@ -18,6 +18,7 @@ import { spawnSync } from 'child_process';
 import { SPECS, makeBatch, buildRnngradModel, type ModelSpec } from './models';
 import { Tensor } from '../engine/tensor';
 import { log, type Result, type TimingOptions } from './harness';
+import type { FirstLoss } from './report';
 
 export const TORCH_FIX = 'apt-get install python3-torch libopenblas0-pthread';
 
@@ -101,7 +102,7 @@ export interface PytorchRun {
   readonly torch: string;
   readonly blas: string;
   readonly results: Result[];
-  readonly firstLoss: readonly { workload: string; threads: number; pytorch: number; rnngrad: number; pytorchSecond: number; rnngradSecond: number; ok: boolean }[];
+  readonly firstLoss: readonly FirstLoss[];
 }
 
 /** Run the peer on one workload (its progress lines go to our stderr); null when it failed. */

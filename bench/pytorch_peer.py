@@ -14,7 +14,7 @@ Options:
     --min-samples=N      and at least this many samples (default 5)
     --json               one JSON object on stdout: {torch, blas, results, firstLoss}; the rest on stderr
     --memory-steps=N     instead of timing: train N steps with the first --threads value and print
-                         {baseRssKiB, peakRssKiB} (ru_maxrss after loading, and at the end)
+                         {baseRssKiB, peakRssKiB} (peak RSS, VmHWM, after loading and at the end)
 
 The model is the one rnngrad and TF.js train: Keras LSTM / SimpleRNN layers (logistic-sigmoid
 gates, tanh) then Dense at every step (W1, W3) or on the last step (W2); MSE; Adam with lr 0.001
@@ -208,15 +208,27 @@ def run(paths, threads, max_time, min_samples, blas):
     return results, first_loss
 
 
+def peak_rss_kib():
+    """Peak resident memory since exec, KiB: Linux's VmHWM; ru_maxrss would carry the forking parent's peak."""
+    try:
+        with open('/proc/self/status') as status:
+            for line in status:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+
+
 def memory(path, steps_to_run, threads, blas):
-    """Peak resident memory of training, in KiB (ru_maxrss is KiB on Linux)."""
+    """Peak resident memory of training, in KiB."""
     set_threads(threads, blas)
     spec, arrays = load_input(path)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = peak_rss_kib()
     train, _ = steps(spec, arrays)
     for _ in range(steps_to_run):
         train()
-    return {'baseRssKiB': base, 'peakRssKiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+    return {'baseRssKiB': base, 'peakRssKiB': peak_rss_kib()}
 
 
 def main():

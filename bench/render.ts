@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { Result } from './harness';
 import type { HeapCheck } from './heap';
 import type { MemoryRow } from './memory';
-import { markdownReport, memoryMarkdown, type Machine } from './report';
+import { markdownReport, memoryMarkdown, firstLossMarkdown, type Machine, type FirstLoss } from './report';
 import { chartSvg } from './svg';
 
 interface Saved {
@@ -19,6 +19,7 @@ interface Saved {
   readonly heap: HeapCheck | null;
   /** Absent from files written before issue 13. */
   readonly memory?: readonly MemoryRow[];
+  readonly pytorch?: { readonly firstLoss: readonly FirstLoss[] };
 }
 
 const file = process.argv[2];
@@ -29,7 +30,8 @@ if (!file) {
 const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Saved;
 const dir = path.dirname(file);
 const suffix = path.basename(file, '.json').replace(/^results/, '');
-fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(saved.machine, saved.results, saved.heap, memoryMarkdown(saved.memory ?? [])));
+fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(saved.machine, saved.results, saved.heap,
+  [...firstLossMarkdown(saved.pytorch?.firstLoss ?? []), ...memoryMarkdown(saved.memory ?? [])]));
 fs.writeFileSync(path.join(dir, `chart${suffix}.svg`),
   chartSvg(saved.results, `rnngrad vs TF.js ${saved.machine.tfjs}${saved.machine.pytorch ? ' and PyTorch' : ''} — ${saved.machine.cpu}, Node ${saved.machine.node}`));
 process.stderr.write(`wrote ${dir}/report${suffix}.md, chart${suffix}.svg\n`);

@@ -111,11 +111,37 @@ export function memoryMarkdown(rows: readonly MemoryRow[]): string[] {
   if (rows.length === 0) return [];
   const mib = (kib: number): string => (kib / 1024).toFixed(0);
   const lines = ['', `## Peak resident memory, W2 training (${rows[0].steps} steps, one child process per engine)`, '',
-    'Peak RSS of the whole process (`maxRSS` / `ru_maxrss`): "before the model" is the high-water mark after loading the ' +
+    'Peak resident memory of the whole child process (Linux VmHWM; see bench/memory.ts): "before the model" is the high-water mark after loading the ' +
     'engine and the data, so the difference is what training added.', '',
     '| engine | backend | threads | peak RSS MiB | before the model MiB | training added MiB |', '|---|---|---:|---:|---:|---:|'];
   for (const r of rows) {
     lines.push(`| ${r.engine} | ${r.backend} | ${r.threads} | ${mib(r.peakRssKiB)} | ${mib(r.baseRssKiB)} | ${mib(r.peakRssKiB - r.baseRssKiB)} |`);
+  }
+  return lines;
+}
+
+/** One of PyTorch's checks that it trains the same model: its first two losses against rnngrad's. */
+export interface FirstLoss {
+  readonly workload: string;
+  readonly threads: number;
+  readonly pytorch: number;
+  readonly rnngrad: number;
+  readonly pytorchSecond: number;
+  readonly rnngradSecond: number;
+  readonly ok: boolean;
+}
+
+/** The first- and second-step losses of both engines; nothing when PyTorch did not run. */
+export function firstLossMarkdown(rows: readonly FirstLoss[]): string[] {
+  if (rows.length === 0) return [];
+  const lines = ['', '## PyTorch trains the same model', '',
+    'Training losses from the shared initial weights: the first step (the forward pass) and the second (after one Adam update); ' +
+    'they must agree to 1e-4.', '',
+    '| workload | threads | first step: PyTorch | rnngrad | \|Δ\| | second step: PyTorch | rnngrad | \|Δ\| | same |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|'];
+  for (const r of rows) {
+    lines.push(`| ${r.workload} | ${r.threads} | ${r.pytorch.toFixed(7)} | ${r.rnngrad.toFixed(7)} | ${Math.abs(r.pytorch - r.rnngrad).toExponential(1)} | ` +
+      `${r.pytorchSecond.toFixed(7)} | ${r.rnngradSecond.toFixed(7)} | ${Math.abs(r.pytorchSecond - r.rnngradSecond).toExponential(1)} | ${r.ok ? 'yes' : '**no**'} |`);
   }
   return lines;
 }

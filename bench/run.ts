@@ -15,7 +15,7 @@ import { SPECS, makeBatch, buildRnngradModel, rnngradSteps, type ModelSpec } fro
 import { useTfBackend, tfInfo, buildTfModel, tfSteps, type TfBackend } from './tfjs';
 import { runMatmul, wasmThreadsOn } from './matmul';
 import { heapCheck, type HeapCheck } from './heap';
-import { markdownReport, memoryMarkdown, summary, type Machine } from './report';
+import { markdownReport, memoryMarkdown, firstLossMarkdown, summary, type Machine } from './report';
 import { chartSvg } from './svg';
 import { getKernels } from '../kernels/registry';
 import { runGpuLstm, gpuLstmMarkdown, GpuLstmResult } from './gpu-lstm';
@@ -227,7 +227,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   // A partial run (--only) must not overwrite the full report.
   const suffix = (args.quick ? '-quick' : '') + (args.only ? `-${args.only.join('-')}` : '');
-  fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(machine, results, heap, [...memoryMarkdown(memory), ...gpuLstmMarkdown(gpuLstm)]));
+  fs.writeFileSync(path.join(dir, `report${suffix}.md`), markdownReport(machine, results, heap,
+    [...firstLossMarkdown(torchRuns.flatMap((r) => r.firstLoss)), ...memoryMarkdown(memory), ...gpuLstmMarkdown(gpuLstm)]));
   fs.writeFileSync(path.join(dir, `chart${suffix}.svg`), chartSvg(results, `rnngrad vs TF.js ${tf.version}${python ? ' and PyTorch' : ''} — ${machine.cpu}, Node ${machine.node}`));
   const pytorch = { python, firstLoss: torchRuns.flatMap((r) => r.firstLoss) };
   const json = JSON.stringify({ machine, results, heap, memory, pytorch, gpuLstm });
