@@ -53,10 +53,19 @@ function floorDiv(a: number, b: number): number {
   return q;
 }
 
+/**
+ * A function's source under the name the shaders call it by. A bundler may rename a function to
+ * avoid a clash with another library's (esbuild made `floorDiv` `floorDiv4` next to TF.js), so the
+ * name in `fn.toString()` is not to be trusted: it is set here.
+ */
+function sourceNamed(fn: (...xs: number[]) => number, name: string): string {
+  return fn.toString().replace(/^function\s*[\w$]*\s*\(/, `function ${name}(`);
+}
+
 /** Every formula in kernels/scalar.ts, by function name, compiled into each kernel that needs it. */
 const formulaSources: ReadonlyArray<{ name: string; source: string; arity: number }> = Object.entries(scalar)
   .filter((entry): entry is [string, (...xs: number[]) => number] => typeof entry[1] === 'function')
-  .map(([name, fn]) => ({ name, source: fn.toString().replace(/Math\.tanh\(/g, 'clampedTanh('), arity: fn.length }));
+  .map(([name, fn]) => ({ name, source: sourceNamed(fn, name).replace(/Math\.tanh\(/g, 'clampedTanh('), arity: fn.length }));
 
 /** Argument names of a function's source, for gpu.js's argumentTypes. */
 function parameterNames(source: string): string[] {
@@ -106,8 +115,8 @@ export class GpuContext {
 
   constructor(mode?: GpuMode) {
     this.gpu = new GPU(mode ? { mode } : {});
-    this.gpu.addFunction(clampedTanh, { argumentTypes: { x: 'Number' }, returnType: 'Number' });
-    this.gpu.addFunction(floorDiv, { argumentTypes: { a: 'Number', b: 'Number' }, returnType: 'Number' });
+    this.gpu.addFunction(sourceNamed(clampedTanh, 'clampedTanh') as unknown as () => number, { argumentTypes: { x: 'Number' }, returnType: 'Number' });
+    this.gpu.addFunction(sourceNamed(floorDiv, 'floorDiv') as unknown as () => number, { argumentTypes: { a: 'Number', b: 'Number' }, returnType: 'Number' });
     for (const f of formulaSources) {
       const argumentTypes: Record<string, 'Number'> = {};
       for (const p of parameterNames(f.source)) argumentTypes[p] = 'Number';
