@@ -21,7 +21,7 @@
  * A test (spec/cells/fused.test.ts) proves values and gradients equal to the composed cell.
  */
 import { Tensor, allocate, Storage } from '../engine/tensor';
-import { record } from '../engine/tape';
+import { record, isGradEnabled } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { LstmGateBuffers } from '../kernels/kernel';
@@ -54,9 +54,12 @@ export interface LstmSequenceResult {
 /** The peephole weights in the order the option takes them. */
 const PEEPHOLE_NAMES = ['p_i', 'p_f', 'p_o'] as const;
 
-/** Per-step views into one buffer of [time, batch, units] per saved quantity. */
+/**
+ * Per-step views into one buffer of [time, batch, units] per saved quantity; a buffer of one
+ * step (n values: scratch, when no backward will read it) is that step's view itself.
+ */
 function gateViews(buffers: Record<keyof LstmGateBuffers, Storage>, t: number, n: number): LstmGateBuffers {
-  const at = (s: Storage) => s.subarray(t * n, (t + 1) * n);
+  const at = (s: Storage) => (s.length > n ? s.subarray(t * n, (t + 1) * n) : s);
   return { i: at(buffers.i), f: at(buffers.f), g: at(buffers.g), o: at(buffers.o), c: at(buffers.c), tanhC: at(buffers.tanhC), h: at(buffers.h) };
 }
 
@@ -85,16 +88,21 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   const dtype = xW.dtype;
   const k = getKernels();
   const n = batch * units;
+  // What the backward reads is kept for every step only when there will be a backward: without
+  // one (inference, noGrad) the gate planes and h_{t−1} ⊙ m are one step's scratch, and only
+  // c_t and h_t are kept (the outputs are made from them).
+  const backwardComes = isGradEnabled() && [xW, U, b, h0, c0, ...(peep ?? [])].some((x) => x.requiresGrad);
+  const steps = backwardComes ? time : 1;
   const saved = {
-    i: allocate(dtype, time * n), f: allocate(dtype, time * n), g: allocate(dtype, time * n), o: allocate(dtype, time * n),
-    c: allocate(dtype, time * n), tanhC: allocate(dtype, time * n), h: allocate(dtype, time * n),
+    i: allocate(dtype, steps * n), f: allocate(dtype, steps * n), g: allocate(dtype, steps * n), o: allocate(dtype, steps * n),
+    c: allocate(dtype, time * n), tanhC: allocate(dtype, steps * n), h: allocate(dtype, time * n),
   };
   // Pre-activations z_t. The backward reads them only for the hard sigmoid's derivative and the
   // peepholes: only then are all steps kept ([time, batch, 4u]); otherwise one step's buffer is reused.
-  const keepZ = hard || p !== null;
+  const keepZ = backwardComes && (hard || p !== null);
   const z = allocate(dtype, (keepZ ? time : 1) * batch * u4);
   const zAt = (t: number): Storage => (keepZ ? z.subarray(t * batch * u4, (t + 1) * batch * u4) : z);
-  const hIn = allocate(dtype, time * n); // h_{t−1} ⊙ m, the matmul's left operand at each step
+  const hIn = allocate(dtype, steps * n); // h_{t−1} ⊙ m, the matmul's left operand at each step
   const recurrent = k.matmulFixedRight(U.data, units, u4, false); // U is packed once for all steps
   const xd = xW.data;
   const bd = b.data;
@@ -102,7 +110,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   for (let t = 0; t < time; t++) {
     const hPrev = t === 0 ? h0.data : saved.h.subarray((t - 1) * n, t * n);
     const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
-    const hm = hIn.subarray(t * n, (t + 1) * n);
+    const hm = backwardComes ? hIn.subarray(t * n, (t + 1) * n) : hIn;
     if (md) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * md[q];
     else hm.set(hPrev);
     const zt = zAt(t);
