@@ -183,7 +183,7 @@ export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory):
       }
       const chunks = Math.ceil((job.jTo - job.jFrom) / job.chunk);
       if (chunks > MAX_CHUNKS) throw new Error(`wasm threads: ${chunks} chunks, at most ${MAX_CHUNKS}`);
-      seq = (seq + 2) & 0x7ffffffe;
+      seq = seq >= 0x7ffffffc ? 2 : seq + 2; // even, positive (a negative word stops the worker)
       Atomics.store(ctl, 0, seq - 1); // odd: writing
       for (let i = 0; i < JOB_FIELDS.length; i++) Atomics.store(jobWords, i, job[JOB_FIELDS[i]]);
       Atomics.store(ctl, 1, 0);
