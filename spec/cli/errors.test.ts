@@ -17,7 +17,7 @@ const cases: [string, string[], RegExp][] = [
   ['recurrent dropout negative', ['train', '--recurrent-dropout', '-0.1'], /--recurrent-dropout: -0\.1 is outside/],
   ['two clipping modes', ['train', '--clip-value', '1', '--clip-global-norm', '1'], /--clip-value and --clip-global-norm given together/],
   ['clip value not positive', ['train', '--clip-norm', '0'], /--clip-norm: 0 is outside \(0/],
-  ['unknown cell', ['train', '--cell', 'transformer'], /--cell: unknown value 'transformer' \(expected one of: simple, ln-simple, lstm, peephole, gru\)/],
+  ['unknown cell', ['train', '--cell', 'transformer'], /--cell 'transformer' is not a cell \(expected simple, ln-simple, lstm, peephole, gru, or a cell class registered by --require FILE\)/],
   ['unknown optimizer', ['train', '--optimizer', 'adagrad'], /--optimizer: unknown value 'adagrad'/],
   ['unknown task', ['train', '--task', 'weather'], /--task: unknown value 'weather'/],
   ['zero units', ['train', '--units', '0'], /--units: 0 is outside \[1/],

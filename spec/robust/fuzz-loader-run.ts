@@ -8,6 +8,7 @@
  * fails the property (the path check must have refused it first). Prints one JSON line:
  * `{ cases, loaded, refused, maxRssMB, seconds }`.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
 import { Random } from '../../engine/random';
@@ -95,6 +96,21 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
   bytes: fc.oneof(fc.constant<'same'>('same'), fc.record({ cut: fc.nat({ max: 400 }) }), fc.record({ add: fc.nat({ max: 64 }) })),
 });
 
+/**
+ * This process's peak resident memory in kB. On Linux, VmHWM from /proc/self/status: getrusage's
+ * maxRSS survives exec and so counts the parent's memory at fork time (a jest worker's hundreds
+ * of MB); VmHWM belongs to this program's own address space.
+ */
+function peakResidentKB(): number {
+  try {
+    const m = /VmHWM:\s*(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]);
+  } catch {
+    // Not Linux: fall back below.
+  }
+  return process.resourceUsage().maxRSS;
+}
+
 function main(): void {
   const start = Date.now();
   const models = bases();
@@ -155,7 +171,7 @@ function main(): void {
     }),
     { seed: 20261201, numRuns: Number(process.env.FUZZ_RUNS ?? 2000), endOnFailure: true },
   );
-  const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const maxRssMB = Math.round(peakResidentKB() / 1024);
   process.stdout.write(`${JSON.stringify({ cases: loaded + refused, loaded, refused, maxRssMB, seconds: (Date.now() - start) / 1000 })}\n`);
 }
 
