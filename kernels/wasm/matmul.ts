@@ -273,6 +273,14 @@ function startFrom(inst: Instance, addend: RowAddend<Float32Array> | null, m: nu
   const { data, at, stride, bias } = addend;
   if (nPad === n && stride === n) {
     mem.set(data.subarray(at, at + m * n), cAt);
+  } else if (n < SHORT_ROW) {
+    // Short rows (W1, W3: 20 or 80 wide) element by element: a view per row costs more.
+    for (let r = 0; r < m; r++) {
+      const src = at + r * stride;
+      const dst = cAt + r * nPad;
+      for (let j = 0; j < n; j++) mem[dst + j] = data[src + j];
+      for (let j = n; j < nPad; j++) mem[dst + j] = 0;
+    }
   } else {
     for (let r = 0; r < m; r++) {
       mem.set(data.subarray(at + r * stride, at + r * stride + n), cAt + r * nPad);
