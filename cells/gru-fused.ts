@@ -22,6 +22,7 @@ import { getKernels } from '../kernels/registry';
 import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF } from '../kernels/scalar';
 import { expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
+import { timeToBatchMajor } from './sequence-ops';
 
 export interface GruSequenceOptions {
   readonly resetAfter: boolean;
@@ -105,9 +106,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
     if (padding) carryPaddedRows(padding, t, time, batch, units, hPrev, hs.subarray(t * n, (t + 1) * n));
   }
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
-  for (let t = 0; t < time; t++) {
-    for (let r = 0; r < batch; r++) H.data.set(hs.subarray(t * n + r * units, t * n + (r + 1) * units), (r * time + t) * units);
-  }
+  timeToBatchMajor(hs, H.data, time, batch, units);
   return record(after ? 'gruSequence' : 'gruResetBeforeSequence', [xW, U, b, h0], H, (dH) => {
     const dXW = new Tensor(allocate(dtype, xW.size), xW.shape);
     const db = new Tensor(allocate(dtype, b.size), b.shape);

@@ -28,6 +28,7 @@ import type { LstmGateBuffers } from '../kernels/kernel';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
 import { expectShape, expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { Peepholes, peepholeIntoInputForget, peepholeOutput, peepholeOutputBackward, peepholeInputForgetBackward } from './peephole-fused';
+import { timeToBatchMajor } from './sequence-ops';
 
 export interface LstmSequenceOptions {
   /** TF.js's hard sigmoid as the recurrent activation instead of the logistic sigmoid. */
@@ -127,9 +128,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   }
   // Outputs: H batch-major [batch, time, u]; c_T.
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
-  for (let t = 0; t < time; t++) {
-    for (let r = 0; r < batch; r++) H.data.set(saved.h.subarray(t * n + r * units, t * n + (r + 1) * units), (r * time + t) * units);
-  }
+  timeToBatchMajor(saved.h, H.data, time, batch, units);
   const cT = new Tensor(saved.c.slice((time - 1) * n, time * n), [batch, units]);
 
   // The gradient arriving at c_T is collected by the side entry below, which the tape visits

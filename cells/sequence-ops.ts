@@ -2,7 +2,7 @@
  * Two small ops on sequences [batch, time, …] the RNN layer needs: reversing time
  * (go_backwards) and taking one time step.
  */
-import { Tensor, allocate } from '../engine/tensor';
+import { Tensor, allocate, type Storage } from '../engine/tensor';
 import { record } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { slice, reshape } from '../engine/ops';
@@ -37,4 +37,21 @@ export function maskColumn(mask: Tensor, t: number, dtype: Tensor['dtype']): Ten
   const col = allocate(dtype, batch);
   for (let b = 0; b < batch; b++) col[b] = mask.data[b * time + t] !== 0 ? 1 : 0;
   return new Tensor(col, [batch, 1]);
+}
+
+/**
+ * The fused sequence ops keep h time-major, [time, batch, units] (one step's rows are one matmul
+ * operand), and return it batch-major, [batch, time, units]: dst[b, t] = src[t, b]. Narrow rows
+ * (W1 and W3: 20 units) are copied element by element — a view per row costs more than its copy.
+ */
+export function timeToBatchMajor(src: Storage, dst: Storage, time: number, batch: number, units: number): void {
+  const n = batch * units;
+  for (let t = 0; t < time; t++) {
+    for (let r = 0; r < batch; r++) {
+      const from = t * n + r * units;
+      const to = (r * time + t) * units;
+      if (units >= 64) dst.set(src.subarray(from, from + units), to);
+      else for (let j = 0; j < units; j++) dst[to + j] = src[from + j];
+    }
+  }
 }

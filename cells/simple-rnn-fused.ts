@@ -19,6 +19,7 @@ import { getKernels } from '../kernels/registry';
 import type { UnaryOp } from '../kernels/scalar';
 import { expectShape, expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
+import { timeToBatchMajor } from './sequence-ops';
 
 export interface SimpleSequenceOptions {
   /** The element-wise activation (null: linear). */
@@ -80,9 +81,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
     if (padding) carryPaddedRows(padding, t, time, batch, units, hPrev, ht);
   }
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
-  for (let t = 0; t < time; t++) {
-    for (let r = 0; r < batch; r++) H.data.set(hs.subarray(t * n + r * units, t * n + (r + 1) * units), (r * time + t) * units);
-  }
+  timeToBatchMajor(hs, H.data, time, batch, units);
   const inputs = [xW, U, b, h0, ...(ln ? [ln.gamma, ln.beta] : [])];
   return record(ln ? 'lnSimpleRnnSequence' : 'simpleRnnSequence', inputs, H, (dH) => {
     const dXW = new Tensor(allocate(dtype, xW.size), xW.shape);
