@@ -116,12 +116,12 @@ class Peer(torch.nn.Module):
             weights = weights[3:]
             if spec['cell'] == 'lstm':
                 # Keras: kernel [F, 4u], recurrent_kernel [u, 4u], bias [4u], gates i, f, c, o.
-                # torch: weight_ih [4u, F], weight_hh [4u, u], gates i, f, g, o: the same order,
-                # transposed; Keras has one bias where torch has two, so the second is zero, and
-                # frozen: Adam would move a trainable copy too, twice the step on the sum of both.
+                # torch: weight_ih [4u, F], weight_hh [4u, u], gates i, f, g, o: the same order, transposed.
                 layer = torch.nn.LSTM(features, units, batch_first=True)
             else:
                 layer = torch.nn.RNN(features, units, batch_first=True, nonlinearity='tanh')
+            # Keras has one bias where torch has two: the second is zero, and frozen — Adam would
+            # move a trainable copy too, twice the step on their sum (the second-step loss shows it).
             with torch.no_grad():
                 layer.weight_ih_l0.copy_(kernel.t())
                 layer.weight_hh_l0.copy_(recurrent.t())
