@@ -13,6 +13,7 @@
  * Everything is seeded, so the files change only when the code does.
  * Run: `npm run build && node dist/docs/tools/render-plots.js`.
  */
+import { useRelaxedSimd } from '../../kernels/wasm/matmul';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Tensor } from '../../engine/tensor';
@@ -293,13 +294,27 @@ function layerNormFigure(): string {
 }
 
 /** Every figure this script draws; `slow` ones train models (a minute or two) and are not checked by the tests. */
+/**
+ * Drawn with the portable matmul kernel (multiply, then add): relaxed SIMD's fused multiply-add
+ * may round differently from one machine to the next, and the committed figures must be what
+ * every machine draws (spec/docs-figures.test.ts compares them exactly).
+ */
+const portable = (draw: () => string) => (): string => {
+  const was = useRelaxedSimd(false);
+  try {
+    return draw();
+  } finally {
+    useRelaxedSimd(was);
+  }
+};
+
 export const PLOTS: readonly { readonly file: string; readonly draw: () => string; readonly slow: boolean }[] = [
-  { file: 'grad-norms-adding.svg', draw: gradNormTrainedFigure, slow: true },
-  { file: 'grad-norms-init.svg', draw: gradNormInitFigure, slow: false },
-  { file: 'forget-gates-adding.svg', draw: forgetGateFigure, slow: true },
-  { file: 'dropout-masks.svg', draw: dropoutFigure, slow: false },
-  { file: 'clipping.svg', draw: clippingFigure, slow: false },
-  { file: 'layer-norm.svg', draw: layerNormFigure, slow: false },
+  { file: 'grad-norms-adding.svg', draw: portable(gradNormTrainedFigure), slow: true },
+  { file: 'grad-norms-init.svg', draw: portable(gradNormInitFigure), slow: false },
+  { file: 'forget-gates-adding.svg', draw: portable(forgetGateFigure), slow: true },
+  { file: 'dropout-masks.svg', draw: portable(dropoutFigure), slow: false },
+  { file: 'clipping.svg', draw: portable(clippingFigure), slow: false },
+  { file: 'layer-norm.svg', draw: portable(layerNormFigure), slow: false },
 ];
 
 /** Write the figures (all of them, or those named on the command line). */
