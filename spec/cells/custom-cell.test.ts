@@ -1,6 +1,6 @@
 /**
  * Your own cell (issue 15): a cell written outside cells/ — the minimal gated unit of
- * spec/support/mgu-cell.ts, as in examples/mgu-cell.ts — gets the RNN layer (sequences, masking,
+ * examples/mgu-cell.ts, against the built package as a user imports it — gets the RNN layer (sequences, masking,
  * go-backwards, return state, stacking), the dropout variants it declares (and refusals of the
  * ones it does not), the gradient check in one call, training, and model files through
  * registerCell, with its own config options read and unknown ones refused by name.
@@ -8,14 +8,35 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Random } from '../../engine/random';
-import { tensor } from '../../engine/creation';
-import { RNN, Dense, Bidirectional, gradcheckCell, registerCell, layerFromConfig } from '../../cells';
-import { Sequential, Adam, seriesTask } from '../../train';
-import { saveModel, loadModel } from '../../node/model-files';
-import { MGUCell, ScaledRNNCell, registerSpecCells } from '../support/mgu-cell';
+// The package as a user has it (self-reference, the built dist/), and the worked example itself.
+import { Random, tensor, RNN, Dense, Bidirectional, gradcheckCell, registerCell, layerFromConfig, Sequential, Adam, seriesTask, saveModel, loadModel } from 'rnngrad';
+import { Cell, tanh, add, mul, matmul } from 'rnngrad';
+import type { Tensor, WeightSpec, StepMasks, CellOptions } from 'rnngrad';
+import { MGUCell } from '../../examples/mgu-cell';
 
-registerSpecCells();
+/** A cell with no gate blocks and no candidate, and an option of its own: h_t = tanh(x·W + h·U) · scale. */
+class ScaledRNNCell extends Cell {
+  readonly className = 'ScaledRNNCell';
+  readonly gates = 0;
+  readonly stateCount = 1;
+  readonly hasCandidate = false;
+  constructor(units: number, options: CellOptions = {}, readonly scale = 1) {
+    super(units, options);
+  }
+  protected weightSpecs(features: number): WeightSpec[] {
+    return [
+      { name: 'kernel', shape: [features, this.units], init: 'glorot_uniform' },
+      { name: 'recurrent_kernel', shape: [this.units, this.units], init: 'orthogonal' },
+    ];
+  }
+  step(xW: Tensor, [h]: readonly Tensor[], masks: StepMasks): Tensor[] {
+    return [mul(tanh(add(xW, matmul(this.recurrent(h, masks), this.w('recurrent_kernel')))), this.scale)];
+  }
+  override config(): Record<string, unknown> {
+    return { units: this.units, scale: this.scale };
+  }
+}
+registerCell('ScaledRNNCell', (units, options, config) => new ScaledRNNCell(units, options, typeof config.scale === 'number' ? config.scale : 1), { configKeys: ['scale'] });
 const make = (units: number, options: { dtype: 'float64' }) => new MGUCell(units, options);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rnngrad-custom-'));
 
