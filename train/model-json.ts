@@ -211,14 +211,33 @@ const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * 
 function matchManifest(layers: readonly Layer[], features: number, entries: readonly ManifestWeight[], file: string): number[] {
   const owners = new Array<number>(entries.length).fill(-1);
   const planned: string[] = [];
+  // Indexes, so that matching stays linear in a hostile manifest's size: entries by exact name
+  // (TF's ':0' dropped), and by first and last segment for the converter's longer names.
+  const exactIndex = new Map<string, number>();
+  const aliasIndex = new Map<string, number[]>();
+  const aliasKey = (first: string, leaf: string) => `${first}\u0000${leaf}`;
+  entries.forEach((e, i) => {
+    const n = e.name.replace(/:\d+$/, '');
+    if (!exactIndex.has(n)) exactIndex.set(n, i);
+    const parts = n.split('/');
+    if (parts.length > 1) {
+      const key = aliasKey(parts[0], parts[parts.length - 1]);
+      const list = aliasIndex.get(key);
+      if (list) list.push(i);
+      else aliasIndex.set(key, [i]);
+    }
+  });
   let f = features;
   for (const layer of layers) {
     for (const w of layer.plannedWeights(f)) {
       const k = planned.length;
       const paramName = `${layer.name}/${w.name}`;
       planned.push(paramName);
-      const exact = entries.findIndex((e) => e.name.replace(/:\d+$/, '') === paramName);
-      const candidates = exact >= 0 ? [exact] : entries.flatMap((e, i) => (matchesWeightName(e.name, layer.name, w.name) ? [i] : []));
+      const exact = exactIndex.get(paramName);
+      const parts = paramName.split('/');
+      const candidates = exact !== undefined
+        ? [exact]
+        : (aliasIndex.get(aliasKey(parts[0], parts[parts.length - 1])) ?? []).filter((i) => matchesWeightName(entries[i].name, layer.name, w.name));
       if (candidates.length === 0) {
         throw new Error(`${file}: no weight for '${paramName}' (shape [${w.shape}]) in weightsManifest; it names ${entries.slice(0, 12).map((e) => `'${e.name}'`).join(', ') || 'no weights'}${entries.length > 12 ? ', …' : ''}`);
       }
@@ -235,7 +254,7 @@ function matchManifest(layers: readonly Layer[], features: number, entries: read
   }
   const unknown = entries.filter((_, i) => owners[i] < 0).map((e) => `'${e.name}'`);
   if (unknown.length > 0) {
-    throw new Error(`${file}: unknown weight name(s) ${unknown.slice(0, 12).join(', ')}${unknown.length > 12 ? ', …' : ''} — the model's weights are ${planned.map((p) => `'${p}'`).join(', ')}`);
+    throw new Error(`${file}: unknown weight name(s) ${unknown.slice(0, 12).join(', ')}${unknown.length > 12 ? ', …' : ''} — the model's weights are ${planned.slice(0, 12).map((p) => `'${p}'`).join(', ')}${planned.length > 12 ? ', …' : ''}`);
   }
   return owners;
 }
