@@ -5,7 +5,8 @@
  */
 import { parseFlags, helpText, CliError, FlagSpec } from './args';
 import { TASK_DEFAULTS, CellName } from './train-flags';
-import { runTraining, RunSettings, RunResult, taskData } from './run-training';
+import { runTraining, RunSettings, RunResult } from './run-training';
+import { taskData } from './run-data';
 import { createProgress, progressMode } from './progress';
 import { chooseBackend } from './backend-flag';
 import { writeReport } from './report';

@@ -6,7 +6,8 @@ import { loadModel } from '../node/model-files';
 import { parseFlags, helpText, CliError, FlagSpec } from './args';
 import { REQUIRE_FLAG, requireModule } from './require-flag';
 import { TASKS, TASK_DEFAULTS, TaskName } from './train-flags';
-import { taskData, measure, DataSettings } from './run-training';
+import { measure } from './run-training';
+import { taskData, DataSettings } from './run-data';
 import { chooseBackend } from './backend-flag';
 import { checkFiniteWeights, checkFeatures } from './checks';
 

@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { Tensor } from '../engine/tensor';
 import { globalRandom, manualSeed, Random } from '../engine/random';
-import { softmax } from '../engine/ops';
+import { softmax, softmaxCrossEntropy } from '../engine/ops';
 import { noGrad } from '../engine/tape';
 import { cellLayer, AnyCellOptions } from '../cells/recurrent-layers';
 import { RNN } from '../cells/rnn';
@@ -21,11 +21,10 @@ import type { Optimizer } from '../train/optimizer';
 import { loadModel, saveModel } from '../node/model-files';
 import { saveCheckpoint, loadCheckpoint, hasCheckpoint, JsonValue } from '../node/checkpoint';
 import type { History, EpochInfo } from '../train/fit';
-import { seriesTask, lastStepMse, meanSquaredError, TaskData, Split } from '../train/tasks/series';
-import { addingTask } from '../train/tasks/adding';
+import { fullBatches } from '../train/fit';
+import { lastStepMse, meanSquaredError, TaskData } from '../train/tasks/series';
+import { taskData, DataSettings } from './run-data';
 import { sample, CharsTask, Predictor } from '../train/tasks/chars';
-import { charsTask } from '../node/chars-text';
-import { loadDataFile } from '../node/data-file';
 import { CELLS } from './train-flags';
 import type { CellName, OptimizerName, TaskName } from './train-flags';
 import type { ProgressSink } from './progress';
@@ -33,7 +32,7 @@ import { CliError } from './args';
 import { checkFiniteWeights, checkFeatures } from './checks';
 
 /** Everything that determines a run; stored in checkpoints so --resume rebuilds the same run. */
-export interface RunSettings {
+export interface RunSettings extends DataSettings {
   readonly task: TaskName | 'data';
   readonly dataFile: string | null;
   readonly valSplit: number;
@@ -81,60 +80,6 @@ export interface RunResult {
   readonly seconds: number;
   /** Set when training stopped on a non-finite loss. */
   readonly stoppedOnNaN: string | null;
-}
-
-/** Split the rows of a Split at `at` (for --val-split). */
-function splitRows(s: Split, at: number): [Split, Split] {
-  const rows = (t: Tensor, from: number, to: number): Tensor => {
-    const per = t.size / t.shape[0];
-    return new Tensor(t.data.slice(from * per, to * per), [to - from, ...t.shape.slice(1)]);
-  };
-  const n = s.x.shape[0];
-  return [{ x: rows(s.x, 0, at), y: rows(s.y, 0, at) }, { x: rows(s.x, at, n), y: rows(s.y, at, n) }];
-}
-
-/** The settings that decide a run's data (evaluate rebuilds the validation set from these alone). */
-export type DataSettings = Pick<RunSettings, 'task' | 'dataFile' | 'valSplit' | 'length' | 'samples' | 'seed'> & { readonly stateful?: boolean; readonly batch?: number };
-
-/** The data of a run: its task's generator with the run's seed, or the --data file. */
-export function taskData(s: DataSettings): { data: TaskData; chars: CharsTask | null } {
-  const result = taskDataUnchecked(s);
-  for (const [name, split] of [['training', result.data.train], ['validation', result.data.valid]] as const) {
-    if (split.x.shape[0] === 0) {
-      const why = s.task === 'data' ? `--data ${s.dataFile} with --val-split ${s.valSplit}` : `--samples ${s.samples}`;
-      throw new CliError(`rnngrad: ${why} leaves no ${name} set (the series tasks split the samples 70/20/10 %: give at least 10)`);
-    }
-  }
-  return result;
-}
-
-function taskDataUnchecked(s: DataSettings): { data: TaskData; chars: CharsTask | null } {
-  const trainValTest = (n: number): [number, number, number] => [Math.round(n * 0.7), Math.round(n * 0.2), n - Math.round(n * 0.7) - Math.round(n * 0.2)];
-  switch (s.task) {
-    case 'series':
-      return { data: seriesTask({ target: 'next', seed: s.seed, steps: s.length, sizes: trainValTest(s.samples) }), chars: null };
-    case 'series10':
-      return { data: seriesTask({ target: 'ahead10', seed: s.seed, steps: s.length, sizes: trainValTest(s.samples) }), chars: null };
-    case 'seq2seq':
-      return { data: seriesTask({ target: 'seq2seq', seed: s.seed, steps: s.length, sizes: trainValTest(s.samples) }), chars: null };
-    case 'adding':
-      return { data: addingTask({ length: s.length, seed: s.seed, sizes: [s.samples, 1000, 1000] }), chars: null };
-    case 'chars': {
-      // Stateful: B = batch contiguous streams, consecutive windows, batch k+1 continuing batch k.
-      const chars = charsTask({ window: s.length, ...(s.stateful ? { streams: s.batch } : {}) });
-      return { data: { train: chars.train, valid: chars.valid, test: chars.test }, chars };
-    }
-    case 'data': {
-      if (!s.dataFile) throw new CliError('rnngrad train: --data needs a file');
-      const all = loadDataFile(s.dataFile);
-      const n = all.x.shape[0];
-      const held = Math.floor(n * s.valSplit);
-      if (held === 0) return { data: { train: all, valid: all, test: all }, chars: null };
-      if (held >= n) throw new CliError(`rnngrad train: --val-split ${s.valSplit} leaves no training samples out of ${n}`);
-      const [train, valid] = splitRows(all, n - held);
-      return { data: { train, valid, test: valid }, chars: null };
-    }
-  }
 }
 
 /**
@@ -196,15 +141,12 @@ export function measure(model: Sequential, data: TaskData, s: Pick<RunSettings, 
   const batch = model.inputShape[0];
   if (stateful && typeof batch === 'number' && s.task === 'chars') {
     // The validation text as streams, from zero states, in the model's batches (full ones only).
-    const rows = Math.floor(x.shape[0] / batch) * batch;
-    const first = (t: Tensor) => new Tensor(t.data.subarray(0, (rows * t.size) / t.shape[0]), [rows, ...t.shape.slice(1)]);
+    const [xs, ys] = [fullBatches(x, batch), fullBatches(y, batch)];
     model.resetStates();
-    const pred = model.predict(first(x), { batchSize: batch });
-    const probs = noGrad(() => softmax(pred));
+    const pred = model.predict(xs, { batchSize: batch });
     model.resetStates();
-    const crossEntropy = model.evaluate(first(x), first(y), { batchSize: batch });
-    model.resetStates();
-    return { valMse: meanSquaredError(probs, first(y)), valLastStepMse: null, valCrossEntropy: crossEntropy };
+    const crossEntropy = noGrad(() => softmaxCrossEntropy(pred, ys).item());
+    return { valMse: meanSquaredError(noGrad(() => softmax(pred)), ys), valLastStepMse: null, valCrossEntropy: crossEntropy };
   }
   const pred = stateful ? fromZeroStates(model).predict(x) : model.predict(x);
   if (s.task === 'chars') {

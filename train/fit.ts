@@ -119,6 +119,12 @@ function batchBuffer(like: Tensor, rows: number): Tensor {
   return new Tensor(allocate(like.dtype, rows * per), [rows, ...like.shape.slice(1)]);
 }
 
+/** The leading samples of t that fill whole batches of `batch` (a view, no copy): what a stateful model reads. */
+export function fullBatches(t: Tensor, batch: number): Tensor {
+  const rows = Math.floor(t.shape[0] / batch) * batch;
+  return rows === t.shape[0] ? t : new Tensor(t.data.subarray(0, (rows * t.size) / t.shape[0]), [rows, ...t.shape.slice(1)]);
+}
+
 /**
  * The validation loss. A stateful model reads the validation set as streams too, from zero states
  * in batches of the training batch size; the training states are put back afterwards.
@@ -128,12 +134,9 @@ function validate(model: Sequential, data: { readonly x: Tensor; readonly y: Ten
   const layers = model.statefulLayers;
   const saved = layers.map((l) => l.carriedStates());
   model.resetStates();
-  // Full batches only, as in training.
-  const rows = Math.floor(data.x.shape[0] / statefulBatch) * statefulBatch;
-  if (rows === 0) throw new Error(`fit: a stateful model validates on full batches of ${statefulBatch}, and the validation set has only ${data.x.shape[0]} samples`);
-  const firstRows = (t: Tensor): Tensor => new Tensor(t.data.subarray(0, (rows * t.size) / t.shape[0]), [rows, ...t.shape.slice(1)]);
+  if (data.x.shape[0] < statefulBatch) throw new Error(`fit: a stateful model validates on full batches of ${statefulBatch}, and the validation set has only ${data.x.shape[0]} samples`);
   try {
-    return model.evaluate(firstRows(data.x), firstRows(data.y), { batchSize: statefulBatch });
+    return model.evaluate(fullBatches(data.x, statefulBatch), fullBatches(data.y, statefulBatch), { batchSize: statefulBatch });
   } finally {
     layers.forEach((l, k) => l.setCarriedStates(saved[k]));
   }
