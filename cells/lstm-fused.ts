@@ -104,11 +104,19 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   const z = allocate(dtype, (keepZ ? time : 1) * batch * u4);
   const zAt = (t: number): Storage => (keepZ ? z.subarray(t * batch * u4, (t + 1) * batch * u4) : z);
   const hIn = allocate(dtype, steps * n); // h_{t−1} ⊙ m, the matmul's left operand at each step
-  const recurrent = k.matmulFixedRight(U.data, units, u4, false); // U is packed once for all steps
   const xd = xW.data;
   const bd = b.data;
   const md = mask ? mask.data : null;
-  for (let t = 0; t < time; t++) {
+  // The plain LSTM may run as one call where the kernels have it (the wasm kernel runs every
+  // step inside its own memory: kernels/wasm/lstm-sequence.ts) — the same values as the loop below.
+  const whole = !hard && !md && !p && !padding && k.lstmSequence !== undefined &&
+    k.lstmSequence(xd, U.data, bd, h0.data, c0.data, batch, time, units, saved);
+  if (whole && backwardComes) {
+    hIn.set(h0.data.subarray(0, n));
+    hIn.set(saved.h.subarray(0, (time - 1) * n), n);
+  }
+  const recurrent = whole ? null : k.matmulFixedRight(U.data, units, u4, false); // U is packed once for all steps
+  for (let t = 0; recurrent && t < time; t++) {
     const hPrev = t === 0 ? h0.data : saved.h.subarray((t - 1) * n, t * n);
     const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
     const hm = backwardComes ? hIn.subarray(t * n, (t + 1) * n) : hIn;

@@ -202,4 +202,13 @@ export interface Kernels {
    */
   lstmGatesBackward(z: Storage, cPrev: Storage, saved: LstmGateBuffers, dh: Storage, dc: Storage, batch: number,
     units: number, hard: boolean, dz: Storage, dcPrev: Storage): void;
+  /**
+   * Optional: the forward of a whole LSTM sequence with the logistic sigmoid, from xW = x·W
+   * ([batch, time, 4·units]), U, b, h0 and c0 — the same values as stepping with
+   * matmulFixedRight and lstmGates. Fills every buffer of `saved` that is time·batch·units long
+   * ([time, batch, units]; c and h always are) and returns true, or returns false (nothing
+   * written) where it does not take the case, and the caller steps.
+   */
+  lstmSequence?(xW: Storage, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number, units: number,
+    saved: LstmGateBuffers): boolean;
 }

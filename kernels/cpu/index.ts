@@ -5,7 +5,7 @@ import type { Kernels } from '../kernel';
 import { unary, unaryBackward, binary, addInto, powScalar, clip, select } from './elementwise';
 import { sumTo, broadcastTo, reduce, permute, slice, writeSlice } from './layout';
 import { matmul, matmulFixedRight } from './matmul';
-import { layerNorm, layerNormBackward, softmax, softmaxBackward, lstmGates, lstmGatesBackward } from './nn';
+import { layerNorm, layerNormBackward, softmax, softmaxBackward, lstmGates, lstmGatesBackward, lstmSequence } from './nn';
 
 // #region cpu-kernels
 export const cpuKernels = {
@@ -31,5 +31,6 @@ export const cpuKernels = {
   softmaxBackward,
   lstmGates,
   lstmGatesBackward,
+  lstmSequence,
 } satisfies Kernels;
 // #endregion cpu-kernels

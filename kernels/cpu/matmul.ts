@@ -36,6 +36,11 @@ export function useWasmMatmul(on: boolean): boolean {
   return was;
 }
 
+/** Whether float32 products go to the wasm kernel (see useWasmMatmul). */
+export function wasmMatmulEnabled(): boolean {
+  return wasmEnabled;
+}
+
 /** out[b] = op(A[b]) · op(B[b]); the kernel interface's matmul. */
 export function matmul(a: Storage, b: Storage, out: Storage, d: MatmulDims): void {
   if (wasmEnabled && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array &&

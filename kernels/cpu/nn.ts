@@ -6,6 +6,8 @@ import type { Storage, LstmGateBuffers } from '../kernel';
 import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF, tanhD } from '../scalar';
 import { wasmLstmGates, wasmLstmGatesBackward, allFloat32 } from '../wasm/lstm-gates';
 import { wasmSimdAvailable } from '../wasm/matmul';
+import { wasmLstmSequence, lstmSequenceFits, type LstmPlanes } from '../wasm/lstm-sequence';
+import { wasmMatmulEnabled, WASM_MIN_MULTIPLY_ADDS } from './matmul';
 
 export function layerNorm(x: Storage, gamma: Storage | null, beta: Storage | null, rows: number, cols: number, eps: number,
   out: Storage, xhat: Storage, rstd: Storage): void {
@@ -112,6 +114,30 @@ const wasmGates = wasmSimdAvailable();
 export function lstmGates(z: Storage, cPrev: Storage, batch: number, units: number, hard: boolean, s: LstmGateBuffers): void {
   if (wasmGates && batch * units >= 16 && allFloat32(z, cPrev, s)) wasmLstmGates(z as Float32Array, cPrev as Float32Array, batch, units, hard, s);
   else lstmGatesReference(z, cPrev, batch, units, hard, s);
+}
+
+let sequenceEnabled = true;
+
+/** Allow or forbid the whole-sequence path (tests compare it with stepping); returns the old setting. */
+export function useWasmLstmSequence(on: boolean): boolean {
+  const was = sequenceEnabled;
+  sequenceEnabled = on;
+  return was;
+}
+
+/**
+ * A whole LSTM sequence's forward on the WebAssembly kernel (kernels/wasm/lstm-sequence.ts):
+ * float32, units a multiple of 4, matmul large enough for wasm; false otherwise (or when the
+ * wasm path is switched off), and the fused LSTM steps with matmulFixedRight and lstmGates.
+ */
+export function lstmSequence(xW: Storage, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number,
+  units: number, saved: LstmGateBuffers): boolean {
+  const f32 = [xW, U, b, h0, c0].every((x) => x instanceof Float32Array) && allFloat32(xW, c0, saved);
+  if (!f32 || !sequenceEnabled || !wasmGates || !wasmMatmulEnabled() || !lstmSequenceFits(units) || batch * units < 16 || time === 0 ||
+    batch * 4 * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
+  wasmLstmSequence(xW as Float32Array, U as Float32Array, b as Float32Array, h0 as Float32Array, c0 as Float32Array,
+    batch, time, units, saved as LstmPlanes);
+  return true;
 }
 
 // #region lstm-gates-forward

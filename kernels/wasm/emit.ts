@@ -84,6 +84,7 @@ export class Code {
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
+  i32And(): this { return this.op(0x71); }
   i32Shl(): this { return this.op(0x74); }
   i32ShrU(): this { return this.op(0x76); }
 
@@ -94,6 +95,9 @@ export class Code {
   /** Load one f32 and broadcast it to all four lanes. */
   v128Load32Splat(offset = 0): this { return this.simd(0x09, ...Code.memarg(2, offset)); }
   v128Store(offset = 0): this { return this.simd(0x0b, ...Code.memarg(4, offset)); }
+
+  /** One lane of an f32x4 as an f32. */
+  f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
 
   // f32x4 arithmetic (four lanes at once).
   f32x4Add(): this { return this.simd(0xe4); }

@@ -20,6 +20,7 @@
  * the packed panels are zero-padded, so the micro-kernel never handles a partial tile.
  */
 import { Code, I32, V128, buildModule, type FunctionDef, type ValueType } from './emit';
+import { lstmStepFunctions } from './lstm-step-module';
 
 /** Rows of the register tile (broadcast scalars of A per step). */
 export const MR = 4;
@@ -174,9 +175,11 @@ export type PackFn = (src: number, pStep: number, cStep: number, panelStep: numb
 
 /**
  * The module's bytes, memory imported as env.memory. Exports: `gebp`, `pack_MR_scalar`,
- * `pack_MR_vector`, `pack_NR_scalar`, `pack_NR_vector` (with MR and NR as numbers), `add_rows`.
+ * `pack_MR_vector`, `pack_NR_scalar`, `pack_NR_vector` (with MR and NR as numbers), `add_rows`,
+ * and one LSTM step's `lstm_init` and `lstm_gates_blocked` (./lstm-step-module.ts).
  * `fma`: the micro-kernel uses relaxed SIMD's fused multiply-add (the engine must have it).
  */
 export function gemmModuleBytes(shared = false, fma = false): Uint8Array<ArrayBuffer> {
-  return buildModule([gebp(MR, NR, fma), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true), addRows()], shared);
+  return buildModule([gebp(MR, NR, fma), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true), addRows(),
+    ...lstmStepFunctions()], shared);
 }

@@ -13,13 +13,13 @@ import type { MatmulDims, FixedRightMatmul, RowAddend } from '../kernel';
 import { gemmModuleBytes, MR, NR, type PackFn, type AddRowsFn } from './gemm-module';
 import { packPanels, type PackFns } from './pack';
 import { wasmApi, reserveFloats, type WasmMemory } from './runtime';
-import { runBlocks, startHelper, type BlockJob, type Helper } from './threads';
+import { runBlocks, startHelper, type Helper, type KernelExports } from './threads';
 import { relaxedSimdAvailable } from './relaxed';
 
 /** k-block: a B̃ panel is KC · NR · 4 bytes = 8 KiB, well inside L1. */
-const KC = 256;
+export const KC = 256;
 /** Row block: an Ã block is MC · KC · 4 bytes = 128 KiB, inside L2. */
-const MC = MR * Math.floor(128 / MR);
+export const MC = MR * Math.floor(128 / MR);
 /** The shared memory's ceiling (1 GiB): a shared wasm memory must declare one. */
 const MAX_PAGES = 16384;
 /**
@@ -31,9 +31,11 @@ export const THREAD_MIN_MULTIPLY_ADDS = 1 << 21;
 type Gebp = (kc: number, mPanels: number, nPanels: number, ap: number, bp: number, c: number, ldc: number) => void;
 
 /** The instantiated module and views on its memory (re-made whenever the memory grows). */
-interface Instance {
+export interface Instance {
   readonly memory: WasmMemory;
   readonly gebp: Gebp;
+  /** What a thread runs: gebp and the LSTM step (./lstm-step-module.ts). */
+  readonly kernels: KernelExports;
   readonly packA: PackFns;
   readonly packB: PackFns;
   readonly addRows: AddRowsFn;
@@ -93,7 +95,8 @@ export function wasmSimdAvailable(): boolean {
   }
 }
 
-function getInstance(): Instance {
+/** The module instance (made on first use; kernels/wasm/lstm-sequence.ts shares it). */
+export function getInstance(): Instance {
   if (instance) return instance;
   if (!wasmApi) throw new Error('wasmMatmul: this JavaScript engine has no WebAssembly');
   // A shared memory lets the helper thread run the kernel on the same operands; where shared
@@ -115,14 +118,14 @@ function getInstance(): Instance {
     vector: exports[`pack_${width}_vector`] as PackFn,
   });
   instance = {
-    memory, gebp: exports.gebp as Gebp, packA: fns(MR), packB: fns(NR), addRows: exports.add_rows as AddRowsFn,
+    memory, gebp: exports.gebp as Gebp, kernels: exports as unknown as KernelExports, packA: fns(MR), packB: fns(NR), addRows: exports.add_rows as AddRowsFn,
     pinnedOwner: null, pinnedFloats: 0, helper: shared ? undefined : null, shared, bytes, floats: new Float32Array(memory.buffer),
   };
   return instance;
 }
 
 /** The helper thread when threads are on and the memory is shared (started once). */
-function getHelper(inst: Instance): Helper | null {
+export function getHelper(inst: Instance): Helper | null {
   if (!threadsEnabled || !inst.shared) return null;
   if (inst.helper === undefined) {
     try {
@@ -135,11 +138,11 @@ function getHelper(inst: Instance): Helper | null {
 }
 
 /** Make the memory at least `floats` floats long. */
-function reserve(inst: Instance, floats: number): void {
+export function reserve(inst: Instance, floats: number): void {
   reserveFloats(inst, floats);
 }
 
-const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+export const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
 /** out[b] = op(A[b]) · op(B[b]) for float32 storage, on the SIMD kernel. */
 export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, d: MatmulDims): void {
@@ -193,10 +196,15 @@ function runProduct(inst: Instance, m: number, n: number, k: number, apAt: numbe
   const mPad = roundUp(m, MR);
   const nPad = roundUp(n, NR);
   const nPanels = nPad / NR;
-  const job: BlockJob = { k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt, bpAt, cAt, jFrom: 0, jTo: nPanels };
   const helper = m * n * k >= THREAD_MIN_MULTIPLY_ADDS && nPanels >= 2 ? getHelper(inst) : null;
-  if (helper) helper.run(inst.gebp, { ...job, chunk: Math.ceil(nPanels / CHUNKS) });
-  else runBlocks(inst.gebp, job);
+  if (!helper) {
+    runBlocks(inst.gebp, { k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt, bpAt, cAt, jFrom: 0, jTo: nPanels }, 0, nPanels);
+    return;
+  }
+  helper.run(inst.kernels, {
+    k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt, bpAt, cAt, jFrom: 0, jTo: nPanels, chunk: Math.ceil(nPanels / CHUNKS), kind: 0,
+    m: 0, xwAt: 0, xwStride: 0, biasAt: 0, cPrevAt: 0, planesAt: 0, planeStride: 0, hNextAt: 0, // a plain product: no LSTM step
+  });
 }
 
 /**
@@ -204,7 +212,7 @@ function runProduct(inst: Instance, m: number, n: number, k: number, apAt: numbe
  * enough that the thread which finishes first takes the other's remainder, few enough that a
  * chunk (W2's h·U: 8 panels of 8 columns, ~80 µs) dwarfs the claim.
  */
-const CHUNKS = 16;
+export const CHUNKS = 16;
 
 /** Copy the valid m × n part of the padded C (rows of nPad) to out[o…]. */
 function copyOut(mem: Float32Array, cAt: number, m: number, n: number, out: Float32Array, o: number): void {
@@ -307,7 +315,7 @@ function addRowsJs(out: Float32Array, m: number, n: number, { data, at, stride, 
 const SHORT_ROW = 64;
 
 /** mem[at…] = src[from … from + len), without a view when src is exactly that range. */
-function copyIn(src: Float32Array, from: number, len: number, mem: Float32Array, at: number): void {
+export function copyIn(src: Float32Array, from: number, len: number, mem: Float32Array, at: number): void {
   if (from === 0 && src.length === len) mem.set(src, at);
   else mem.set(src.subarray(from, from + len), at);
 }

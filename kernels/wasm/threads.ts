@@ -27,6 +27,7 @@
  */
 import { platform } from '../../platform';
 import type { WasmMemory } from './runtime';
+import type { LstmInitFn, LstmGatesBlockedFn } from './lstm-step-module';
 
 /** One thread's share of a product: its column panels [jFrom, jTo) over all blocks. */
 export interface BlockJob {
@@ -43,11 +44,39 @@ export interface BlockJob {
   readonly jFrom: number;
   readonly jTo: number;
 }
-/** A product shared out in chunks: column panels [jFrom, jTo) in chunks of `chunk` panels. */
-export interface SharedJob extends BlockJob {
-  readonly chunk: number;
+/**
+ * What an LSTM step adds to its product (kernels/wasm/lstm-sequence.ts; float offsets): the
+ * real rows m, x_t·W's first row and row stride, the bias, c_{t−1}, step t's planes and the
+ * packed operand that receives h_t.
+ */
+export interface LstmStepFields {
+  readonly m: number;
+  readonly xwAt: number;
+  readonly xwStride: number;
+  readonly biasAt: number;
+  readonly cPrevAt: number;
+  readonly planesAt: number;
+  readonly planeStride: number;
+  readonly hNextAt: number;
 }
-const JOB_FIELDS = ['k', 'kc', 'mc', 'mr', 'nr', 'mPad', 'nPad', 'apAt', 'bpAt', 'cAt', 'jFrom', 'jTo', 'chunk'] as const;
+/**
+ * A product shared out in chunks: column panels [jFrom, jTo) in chunks of `chunk` panels.
+ * kind 0: a plain product (the step fields are 0); kind 1: an LSTM step, whose chunks are whole
+ * blocks. Flat, so that the caller can reuse one object for every step of a sequence.
+ */
+export interface SharedJob extends BlockJob, LstmStepFields {
+  readonly chunk: number;
+  readonly kind: 0 | 1;
+}
+const JOB_FIELDS = ['k', 'kc', 'mc', 'mr', 'nr', 'mPad', 'nPad', 'apAt', 'bpAt', 'cAt', 'jFrom', 'jTo', 'chunk', 'kind',
+  'm', 'xwAt', 'xwStride', 'biasAt', 'cPrevAt', 'planesAt', 'planeStride', 'hNextAt'] as const;
+
+/** The module's exports a thread runs (./gemm-module.ts, ./lstm-step-module.ts). */
+export interface KernelExports {
+  readonly gebp: Gebp;
+  readonly lstm_init: LstmInitFn;
+  readonly lstm_gates_blocked: LstmGatesBlockedFn;
+}
 
 type Gebp = (kc: number, mPanels: number, nPanels: number, ap: number, bp: number, c: number, ldc: number) => void;
 
@@ -56,8 +85,8 @@ type Gebp = (kc: number, mPanels: number, nPanels: number, ap: number, bp: numbe
  * kernels/wasm/matmul.ts for the layout). Self-contained — no outside names — because the
  * worker runs a copy of its source text.
  */
-export function runBlocks(gebp: Gebp, j: BlockJob): void {
-  const panels = j.jTo - j.jFrom;
+export function runBlocks(gebp: Gebp, j: BlockJob, jFrom: number, jTo: number): void {
+  const panels = jTo - jFrom;
   if (panels <= 0) return;
   for (let pc = 0; pc < j.k; pc += j.kc) {
     const kcLen = Math.min(j.kc, j.k - pc);
@@ -65,8 +94,8 @@ export function runBlocks(gebp: Gebp, j: BlockJob): void {
       const mcLen = Math.min(j.mc, j.mPad - ic);
       gebp(kcLen, mcLen / j.mr, panels,
         4 * (j.apAt + pc * j.mPad + ic * kcLen),
-        4 * (j.bpAt + pc * j.nPad + j.jFrom * kcLen * j.nr),
-        4 * (j.cAt + ic * j.nPad + j.jFrom * j.nr),
+        4 * (j.bpAt + pc * j.nPad + jFrom * kcLen * j.nr),
+        4 * (j.cAt + ic * j.nPad + jFrom * j.nr),
         4 * j.nPad);
     }
   }
@@ -88,10 +117,34 @@ export function spinUntil(words: Int32Array, at: number, idle: number, ms: numbe
 }
 
 /**
- * Take chunks of job `gen` from the counter ctl[3] and run them until none is left (or the
- * counter belongs to another job). Self-contained but for runBlocks, which the worker also has.
+ * One LSTM step on column panels [jFrom, jTo) (whole blocks of 16 columns = 2 panels): C starts
+ * as x_t·W + b, the product adds h_{t−1}·U, and the gates of those units write step t's planes
+ * and h_t into the next product's packed operand (./lstm-step-module.ts). The gates are called
+ * per k-block of that operand. Self-contained but for runBlocks (the worker runs a copy).
  */
-export function runChunks(gebp: Gebp, j: SharedJob, ctl: Int32Array, gen: number): number {
+export function runLstmChunk(ex: KernelExports, j: BlockJob & LstmStepFields, jFrom: number, jTo: number): void {
+  const b0 = jFrom >> 1;
+  const blocks = (jTo - jFrom) >> 1;
+  ex.lstm_init(4 * (j.cAt + b0 * 16), 4 * j.nPad, 4 * (j.xwAt + 4 * b0), 4 * j.xwStride, 4 * (j.biasAt + 4 * b0), 4 * j.k,
+    j.m, j.mPad - j.m, blocks);
+  runBlocks(ex.gebp, j, jFrom, jTo);
+  const blocksPerK = j.kc >> 2;
+  for (let b = b0; b < b0 + blocks;) {
+    const pc = Math.floor(b / blocksPerK) * j.kc;
+    const end = Math.min(b0 + blocks, (pc + j.kc) >> 2);
+    const kcLen = Math.min(j.kc, j.k - pc);
+    ex.lstm_gates_blocked(4 * (j.cAt + b * 16), 4 * j.nPad, 4 * (j.cPrevAt + 4 * b), 4 * (j.planesAt + 4 * b), 4 * j.planeStride,
+      4 * j.k, j.m, end - b, 4 * (j.hNextAt + pc * j.mPad + (4 * b - pc) * 4), 16 * kcLen);
+    b = end;
+  }
+}
+
+/**
+ * Take chunks of job `gen` from the counter ctl[3] and run them until none is left (or the
+ * counter belongs to another job). Self-contained but for runBlocks and runLstmChunk, which the
+ * worker also has. `j` is flat: an LSTM step's fields sit beside the product's.
+ */
+export function runChunks(ex: KernelExports, j: SharedJob, ctl: Int32Array, gen: number): number {
   const chunks = Math.ceil((j.jTo - j.jFrom) / j.chunk);
   const tag = (gen & 0x7fffff) << 8;
   for (let ran = 0; ; ran++) {
@@ -103,7 +156,9 @@ export function runChunks(gebp: Gebp, j: SharedJob, ctl: Int32Array, gen: number
       continue;
     }
     const jFrom = j.jFrom + next * j.chunk;
-    runBlocks(gebp, { ...j, jFrom, jTo: Math.min(j.jTo, jFrom + j.chunk) });
+    const jTo = Math.min(j.jTo, jFrom + j.chunk);
+    if (j.kind === 1) runLstmChunk(ex, j, jFrom, jTo);
+    else runBlocks(ex.gebp, j, jFrom, jTo);
     Atomics.add(ctl, 1, 1);
   }
 }
@@ -111,11 +166,12 @@ export function runChunks(gebp: Gebp, j: SharedJob, ctl: Int32Array, gen: number
 /** The helper's script; it reads `workerData` (the platform seam hands it over: ../../platform). */
 const WORKER_SOURCE = `
 const { bytes, memory, control, fields } = workerData;
-const gebp = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.gebp;
+const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const ctl = new Int32Array(control, 0, 4);
 const job = new Int32Array(control, 16, fields.length);
 const runBlocks = ${runBlocks.toString()};
 const spinUntil = ${spinUntil.toString()};
+const runLstmChunk = ${runLstmChunk.toString()};
 const runChunks = ${runChunks.toString()};
 let seen = 0;
 for (;;) {
@@ -131,7 +187,7 @@ for (;;) {
   fields.forEach((f, i) => { j[f] = Atomics.load(job, i); });
   if (Atomics.load(ctl, 0) !== seq) continue; // a newer job came while reading: read again
   seen = seq;
-  runChunks(gebp, j, ctl, seq >>> 1);
+  runChunks(ex, j, ctl, seq >>> 1);
 }
 `;
 
@@ -144,7 +200,7 @@ export interface Helper {
    * Run `job` on this thread and the helper together; returns when every chunk is done. When
    * sharing has stopped paying (see below) it runs the job on this thread alone for a while.
    */
-  run(gebp: Gebp, job: SharedJob): void;
+  run(ex: KernelExports, job: SharedJob): void;
   /** Let the thread end (its module is being replaced). */
   stop(): void;
 }
@@ -215,9 +271,10 @@ export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory):
       Atomics.store(ctl, 0, -2);
       Atomics.notify(ctl, 0);
     },
-    run(gebp: Gebp, job: SharedJob): void {
+    run(ex: KernelExports, job: SharedJob): void {
       if (policy.runAlone()) {
-        runBlocks(gebp, job);
+        if (job.kind === 1) runLstmChunk(ex, job, job.jFrom, job.jTo);
+        else runBlocks(ex.gebp, job, job.jFrom, job.jTo);
         return;
       }
       const chunks = Math.ceil((job.jTo - job.jFrom) / job.chunk);
@@ -231,7 +288,7 @@ export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory):
       // A worker still spinning sees the store; only a sleeping one needs the (costly) wake-up.
       if (Atomics.load(ctl, 2) === 1) Atomics.notify(ctl, 0);
       const t0 = platform().now();
-      const mine = runChunks(gebp, job, ctl, seq >>> 1);
+      const mine = runChunks(ex, job, ctl, seq >>> 1);
       const tMine = platform().now() - t0;
       // Only chunks the worker has started can be left. Spin for those (a chunk takes tens of
       // µs; sleeping hands the core to the scheduler, and on a busy machine getting it back

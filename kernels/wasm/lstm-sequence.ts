@@ -1,0 +1,115 @@
+/**
+ * The forward of a whole LSTM sequence (logistic sigmoid, float32) inside the matmul module's
+ * memory: every step is one job of init + product + gates (./lstm-step-module.ts), shared
+ * with the helper thread in chunks of whole unit blocks when the product is large (./threads.ts).
+ *
+ * Step by step (cells/lstm-fused.ts with matmulFixedRight and lstmGates), each step copied h
+ * into wasm memory and packed it, copied x_t·W + b in, copied z out, copied z and c in again
+ * for the gates and seven planes out — all on the calling thread, while the helper waited.
+ * Here x·W, b, h_0 and c_0 go in once, the steps write their planes and the next step's packed
+ * operand where they are read, and the planes come out once at the end. The values are the
+ * same bits as the step-by-step path (spec/perf/lstm-sequence.test.ts).
+ *
+ * Memory (float offsets, after U packed in blocked order at 0): x·W [batch, time, 4u] as it
+ * comes, b, the packed h operand twice (steps alternate: one is read while the other is
+ * written), C, c_0, then seven planes [time, batch, units] (i, f, g, o, c, tanhC, h).
+ */
+import { packPanels } from './pack';
+import { MR, NR } from './gemm-module';
+import { BLOCK_COLUMNS, BLOCK_UNITS } from './lstm-step-module';
+import { getInstance, getHelper, reserve, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
+import { runLstmChunk, type SharedJob } from './threads';
+
+/** The seven per-step planes in kernel order; each [time · batch · units], or shorter when not wanted. */
+export interface LstmPlanes {
+  readonly i: Float32Array;
+  readonly f: Float32Array;
+  readonly g: Float32Array;
+  readonly o: Float32Array;
+  readonly c: Float32Array;
+  readonly tanhC: Float32Array;
+  readonly h: Float32Array;
+}
+
+/** Whether this path takes an LSTM of `units` units (blocks of four units: units a multiple of 4). */
+export function lstmSequenceFits(units: number): boolean {
+  return units > 0 && units % BLOCK_UNITS === 0;
+}
+
+/** U [units, 4u] (gate blocks i, f, c, o of u columns) reordered into blocks of four units. */
+function blockedColumns(u: Float32Array, units: number): Float32Array {
+  const n = 4 * units;
+  const out = new Float32Array(units * n);
+  for (let p = 0; p < units; p++) {
+    const row = p * n;
+    for (let b = 0; b < units / BLOCK_UNITS; b++) {
+      for (let q = 0; q < 4; q++) {
+        const from = row + q * units + BLOCK_UNITS * b;
+        const to = row + BLOCK_COLUMNS * b + BLOCK_UNITS * q;
+        for (let l = 0; l < BLOCK_UNITS; l++) out[to + l] = u[from + l];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Run the LSTM over all steps: xW = x·W [batch, time, 4u], U [u, 4u], b [4u], h0 and c0
+ * [batch, u]. Writes each plane of `out` that is time · batch · units long (c and h always
+ * are; the caller passes shorter gate planes when no backward will read them).
+ */
+export function wasmLstmSequence(xW: Float32Array, U: Float32Array, b: Float32Array, h0: Float32Array, c0: Float32Array,
+  batch: number, time: number, units: number, out: LstmPlanes): void {
+  const inst = getInstance();
+  const k = units;
+  const u4 = 4 * units;
+  const nPad = u4; // a multiple of 16 columns, so of NR
+  const mPad = roundUp(batch, MR);
+  const n = batch * units;
+  // U in blocked order, packed at the start of memory (it takes the pinned place of ./matmul.ts).
+  const packedFloats = roundUp(k * nPad, 4);
+  inst.pinnedOwner = null;
+  inst.pinnedFloats = packedFloats;
+  const xwAt = packedFloats;
+  const biasAt = xwAt + roundUp(batch * time * u4, 4);
+  const a0 = biasAt + roundUp(u4, 4);
+  const a1 = a0 + k * mPad;
+  const cAt = a1 + k * mPad;
+  const c0At = cAt + mPad * nPad;
+  const planesAt = c0At + roundUp(n, 4);
+  const planeStride = time * n;
+  reserve(inst, Math.max(planesAt + 7 * planeStride, packedFloats + k * u4));
+  let mem = inst.floats;
+  mem.set(blockedColumns(U, units), packedFloats);
+  packPanels(inst.packB, mem, { at: packedFloats, lanes: nPad, depth: k, laneStride: 1, stepStride: nPad }, KC, 0);
+  copyIn(xW, 0, batch * time * u4, mem, xwAt);
+  copyIn(b, 0, u4, mem, biasAt);
+  copyIn(c0, 0, n, mem, c0At);
+  copyIn(h0, 0, n, mem, cAt); // h_0 raw, packed into the first operand; C is free until step 0
+  packPanels(inst.packA, mem, { at: cAt, lanes: batch, depth: k, laneStride: k, stepStride: 1 }, KC, a0);
+  mem.fill(0, a1, a1 + k * mPad); // its padding rows stay zero: the gates write only real rows
+
+  const nPanels = nPad / NR;
+  const helper = batch * u4 * k >= THREAD_MIN_MULTIPLY_ADDS && nPanels >= 4 ? getHelper(inst) : null;
+  const blocks = units / BLOCK_UNITS;
+  const chunk = (BLOCK_COLUMNS / NR) * Math.ceil(blocks / CHUNKS); // whole blocks per chunk
+  // One job object for every step (only the step's addresses change): no allocation per step.
+  const job: { -readonly [K in keyof SharedJob]: SharedJob[K] } = {
+    k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt: a0, bpAt: 0, cAt, jFrom: 0, jTo: nPanels, chunk, kind: 1,
+    m: batch, xwAt, xwStride: time * u4, biasAt, cPrevAt: c0At, planesAt, planeStride, hNextAt: a1,
+  };
+  for (let t = 0; t < time; t++) {
+    job.apAt = t % 2 ? a1 : a0;
+    job.hNextAt = t % 2 ? a0 : a1;
+    job.xwAt = xwAt + t * u4;
+    job.cPrevAt = t === 0 ? c0At : planesAt + 4 * planeStride + (t - 1) * n;
+    job.planesAt = planesAt + t * n;
+    if (helper) helper.run(inst.kernels, job);
+    else runLstmChunk(inst.kernels, job, 0, nPanels);
+  }
+  mem = inst.floats;
+  const planes = [out.i, out.f, out.g, out.o, out.c, out.tanhC, out.h];
+  planes.forEach((p, q) => {
+    if (p.length >= planeStride) p.set(mem.subarray(planesAt + q * planeStride, planesAt + (q + 1) * planeStride));
+  });
+}
