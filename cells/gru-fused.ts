@@ -22,7 +22,7 @@ import { getKernels } from '../kernels/registry';
 import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF } from '../kernels/scalar';
 import { expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
-import { timeToBatchMajor } from './sequence-ops';
+import { timeToBatchMajor, gradientAtStep } from './sequence-ops';
 
 export interface GruSequenceOptions {
   readonly resetAfter: boolean;
@@ -124,10 +124,7 @@ export function gruSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, option
       const rt = rec.subarray(t * batch * recCols, (t + 1) * batch * recCols);
       const drt = dRec.subarray(t * batch * recCols, (t + 1) * batch * recCols);
       const dph = dPreH.subarray(t * n, (t + 1) * n);
-      for (let r = 0; r < batch; r++) {
-        const src = (r * time + t) * units;
-        for (let j = 0; j < units; j++) dh[r * units + j] = dHd[src + j] + dhNext[r * units + j];
-      }
+      gradientAtStep(dHd, dhNext, t, time, batch, units, dh);
       if (padding && dhPass) holdPaddedRows(padding, t, time, batch, units, dh, dhPass);
       // The candidate's pre-activation gradient first: reset_before needs dq = d(pre h̃)·U_hᵀ before dr.
       for (let q = 0; q < n; q++) {

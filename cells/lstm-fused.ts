@@ -28,7 +28,7 @@ import type { LstmGateBuffers } from '../kernels/kernel';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
 import { expectShape, expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { Peepholes, peepholeIntoInputForget, peepholeOutput, peepholeOutputBackward, peepholeInputForgetBackward } from './peephole-fused';
-import { timeToBatchMajor } from './sequence-ops';
+import { timeToBatchMajor, gradientAtStep, writeStep } from './sequence-ops';
 
 export interface LstmSequenceOptions {
   /** TF.js's hard sigmoid as the recurrent activation instead of the logistic sigmoid. */
@@ -160,10 +160,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     const dcPass = padding ? allocate(dtype, n) : null;
     const [dHd, dXWd, dbd] = [dH.data, dXW.data, db.data];
     for (let t = time - 1; t >= 0; t--) {
-      for (let r = 0; r < batch; r++) {
-        const src = (r * time + t) * units;
-        for (let j = 0; j < units; j++) dh[r * units + j] = dHd[src + j] + dhNext[r * units + j];
-      }
+      gradientAtStep(dHd, dhNext, t, time, batch, units, dh);
       const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
       const zt = zAt(t);
       const views = gateViews(saved, t, n);
@@ -179,7 +176,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       recurrentBack.run(dzt, batch, dhNext, null); // dz_t·Uᵀ
       if (md) for (let q = 0; q < n; q++) dhNext[q] *= md[q];
       if (dhPass) addHeldRows(dhPass, dhNext);
-      for (let r = 0; r < batch; r++) dXWd.set(dzt.subarray(r * u4, (r + 1) * u4), (r * time + t) * u4);
+      writeStep(dzt, dXWd, t, time, batch, u4);
     }
     // dU = Σ_t (h_{t−1} ⊙ m)ᵀ·dz_t and db = Σ_t Σ_batch dz_t as ONE matmul over all time·batch rows
     // (the way cuDNN and PyTorch do it): a column of ones beside h_{t−1} ⊙ m makes its last row db.

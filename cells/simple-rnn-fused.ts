@@ -19,7 +19,7 @@ import { getKernels } from '../kernels/registry';
 import type { UnaryOp } from '../kernels/scalar';
 import { expectShape, expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
-import { timeToBatchMajor } from './sequence-ops';
+import { timeToBatchMajor, gradientAtStep } from './sequence-ops';
 
 export interface SimpleSequenceOptions {
   /** The element-wise activation (null: linear). */
@@ -98,10 +98,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
     const recurrentBack = k.matmulFixedRight(U.data, units, units, true); // Uᵀ, packed once for all steps
     const [dHd, dXWd, dbd] = [dH.data, dXW.data, db.data];
     for (let t = time - 1; t >= 0; t--) {
-      for (let r = 0; r < batch; r++) {
-        const src = (r * time + t) * units;
-        for (let j = 0; j < units; j++) dh[r * units + j] = dHd[src + j] + dhNext[r * units + j];
-      }
+      gradientAtStep(dHd, dhNext, t, time, batch, units, dh);
       const nt = normed.subarray(t * n, (t + 1) * n);
       const ht = hs.subarray(t * n, (t + 1) * n);
       if (padding && dhPass) holdPaddedRows(padding, t, time, batch, units, dh, dhPass);
