@@ -159,7 +159,10 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     const dhPass = padding ? allocate(dtype, n) : null; // gradients a padded step passes straight through
     const dcPass = padding ? allocate(dtype, n) : null;
     const [dHd, dXWd, dbd] = [dH.data, dXW.data, db.data];
-    for (let t = time - 1; t >= 0; t--) {
+    // Where the forward ran as one call, so may the backward (the same values as the loop below).
+    const wholeBack = whole && k.lstmSequenceBackward !== undefined &&
+      k.lstmSequenceBackward(U.data, c0.data, saved, dHd, batch, time, units, dXWd, dhNext, dc);
+    for (let t = time - 1; !wholeBack && t >= 0; t--) {
       gradientAtStep(dHd, dhNext, t, time, batch, units, dh);
       const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);
       const zt = zAt(t);

@@ -211,4 +211,12 @@ export interface Kernels {
    */
   lstmSequence?(xW: Storage, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number, units: number,
     saved: LstmGateBuffers): boolean;
+  /**
+   * Optional: backpropagation through time for a sequence lstmSequence ran, from the planes it
+   * saved, dH ([batch, time, units]) and dc (the gradient at c_T; on return, at c_0), to dXW
+   * ([batch, time, 4·units]) and dh0 — the same values as stepping with lstmGatesBackward and
+   * matmulFixedRight. Returns false (nothing written) where it does not take the case.
+   */
+  lstmSequenceBackward?(U: Storage, c0: Storage, saved: LstmGateBuffers, dH: Storage, batch: number, time: number, units: number,
+    dXW: Storage, dh0: Storage, dc: Storage): boolean;
 }

@@ -5,7 +5,7 @@ import type { Kernels } from '../kernel';
 import { unary, unaryBackward, binary, addInto, powScalar, clip, select } from './elementwise';
 import { sumTo, broadcastTo, reduce, permute, slice, writeSlice } from './layout';
 import { matmul, matmulFixedRight } from './matmul';
-import { layerNorm, layerNormBackward, softmax, softmaxBackward, lstmGates, lstmGatesBackward, lstmSequence } from './nn';
+import { layerNorm, layerNormBackward, softmax, softmaxBackward, lstmGates, lstmGatesBackward, lstmSequence, lstmSequenceBackward } from './nn';
 
 // #region cpu-kernels
 export const cpuKernels = {
@@ -32,5 +32,6 @@ export const cpuKernels = {
   lstmGates,
   lstmGatesBackward,
   lstmSequence,
+  lstmSequenceBackward,
 } satisfies Kernels;
 // #endregion cpu-kernels

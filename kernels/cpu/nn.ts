@@ -7,6 +7,7 @@ import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF, tanhD } from '..
 import { wasmLstmGates, wasmLstmGatesBackward, allFloat32 } from '../wasm/lstm-gates';
 import { wasmSimdAvailable } from '../wasm/matmul';
 import { wasmLstmSequence, lstmSequenceFits, type LstmPlanes } from '../wasm/lstm-sequence';
+import { wasmLstmSequenceBackward } from '../wasm/lstm-sequence-backward';
 import { wasmMatmulEnabled, WASM_MIN_MULTIPLY_ADDS } from './matmul';
 
 export function layerNorm(x: Storage, gamma: Storage | null, beta: Storage | null, rows: number, cols: number, eps: number,
@@ -137,6 +138,19 @@ export function lstmSequence(xW: Storage, U: Storage, b: Storage, h0: Storage, c
     batch * 4 * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
   wasmLstmSequence(xW as Float32Array, U as Float32Array, b as Float32Array, h0 as Float32Array, c0 as Float32Array,
     batch, time, units, saved as LstmPlanes);
+  return true;
+}
+
+/** The backward of lstmSequence on the WebAssembly kernel (kernels/wasm/lstm-sequence-backward.ts), where lstmSequence took the case. */
+export function lstmSequenceBackward(U: Storage, c0: Storage, saved: LstmGateBuffers, dH: Storage, batch: number, time: number,
+  units: number, dXW: Storage, dh0: Storage, dc: Storage): boolean {
+  const n = time * batch * units;
+  const f32 = [U, c0, dH, dXW, dh0, dc].every((x) => x instanceof Float32Array) && allFloat32(dH, c0, saved);
+  const full = [saved.i, saved.f, saved.g, saved.o, saved.c, saved.tanhC].every((p) => p.length >= n);
+  if (!f32 || !full || !sequenceEnabled || !wasmGates || !wasmMatmulEnabled() || !lstmSequenceFits(units) || batch * units < 16 ||
+    time === 0 || batch * 4 * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
+  wasmLstmSequenceBackward(U as Float32Array, c0 as Float32Array, saved as LstmPlanes, dH as Float32Array, batch, time, units,
+    dXW as Float32Array, dh0 as Float32Array, dc as Float32Array);
   return true;
 }
 

@@ -89,6 +89,7 @@ export class Code {
   i32ShrU(): this { return this.op(0x76); }
 
   // Memory: scalar f32 and whole-vector v128 loads/stores.
+  i32Load(offset = 0): this { return this.op(0x28, ...Code.memarg(2, offset)); }
   f32Load(offset = 0): this { return this.op(0x2a, ...Code.memarg(2, offset)); }
   f32Store(offset = 0): this { return this.op(0x38, ...Code.memarg(2, offset)); }
   v128Load(offset = 0): this { return this.simd(0x00, ...Code.memarg(4, offset)); }

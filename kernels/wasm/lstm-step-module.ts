@@ -139,9 +139,77 @@ function lstmGatesBlocked(): FunctionDef {
   return { name: 'lstm_gates_blocked', params: Array<ValueType>(10).fill(I32), locals, body: code };
 }
 
-/** The step's two functions, for the matmul module (./gemm-module.ts) to include. */
+/**
+ * lstm_gates_back_blocked(planes, planeStride, cPrev, uBytes, rows, blocks, dH, dHStride, dhNext,
+ * dhNextStride, dc, dxw, dxwStride, table): one step of the backward, `blocks` blocks of four
+ * units (byte addresses, each at the first unit of row 0): dh = dH[:, t] + dhNext, then the
+ * gate derivatives of ./lstm-module.ts `lstm_gates_backward` in the same instruction order
+ * from planes i, f, g, o, c, tanhC (planeStride apart), c_{t−1} and the carried dc (updated in
+ * place to dc_{t−1}). dz goes to dXW in Keras gate order (gate q uBytes further, rows dxwStride
+ * apart) and, lane by lane, into the packed left operand of dz·Uᵀ: for block b and gate q the
+ * table holds two i32s at table + 32b + 8q, the address of row 0's lane 0 and the bytes per
+ * panel of four rows (so the product sums in Keras order, as the step-by-step path does).
+ */
+function lstmGatesBackBlocked(): FunctionDef {
+  const planes = 0, planeStride = 1, cPrev = 2, uBytes = 3, rows = 4, blocks = 5, dH = 6, dHStride = 7, dhNext = 8;
+  const dhNextStride = 9, dc = 10, dxw = 11, dxwStride = 12, table = 13;
+  const r = 14, sp = 15, left = 16, hq = 17, tp = 18, ep = 19, rowH = 20, rowN = 21, rowX = 22, pr = 23, cr = 24;
+  const [pI, pF, pG, pO, pT] = [25, 26, 27, 28, 29];
+  const firstV = 30;
+  const [vi, vf, vg, vo, vtc, vcp, vdh, vdc, one, tmp] = Array.from({ length: 10 }, (_, q) => firstV + q);
+  const locals: ValueType[] = [...Array<ValueType>(16).fill(I32), ...Array<ValueType>(10).fill(V128)];
+  const code = new Code();
+  const sigmoidD = (y: number): void => { // y·(1 − y), σ' from σ's output
+    code.localGet(y).localGet(one).localGet(y).f32x4Sub().f32x4Mul();
+  };
+  /** The vector on the stack is gate q's dz: to dXW, and lane by lane to the packed operand. */
+  const storeDz = (q: number): void => {
+    code.localSet(tmp);
+    code.localGet(rowX).localGet(ep).i32Add().localGet(uBytes).i32Const(q).i32Mul().i32Add().localGet(tmp).v128Store();
+    code.localGet(tp).i32Load(8 * q).localGet(pr).localGet(tp).i32Load(8 * q + 4).i32Mul().i32Add().localGet(cr).i32Add().localSet(hq);
+    for (let l = 0; l < 4; l++) code.localGet(hq).localGet(tmp).f32x4ExtractLane(l).f32Store(16 * l);
+  };
+  code.f32x4Const(1).localSet(one);
+  [pI, pF, pG, pO].forEach((at, q) => code.localGet(planes).localGet(planeStride).i32Const(q).i32Mul().i32Add().localSet(at));
+  code.localGet(planes).localGet(planeStride).i32Const(5).i32Mul().i32Add().localSet(pT);
+  code.i32Const(0).localSet(r);
+  code.loop(); // over rows
+  {
+    code.localGet(r).localGet(uBytes).i32Mul().localSet(sp);
+    code.localGet(dH).localGet(r).localGet(dHStride).i32Mul().i32Add().localSet(rowH);
+    code.localGet(dhNext).localGet(r).localGet(dhNextStride).i32Mul().i32Add().localSet(rowN);
+    code.localGet(dxw).localGet(r).localGet(dxwStride).i32Mul().i32Add().localSet(rowX);
+    code.localGet(r).i32Const(2).i32ShrU().localSet(pr);
+    code.localGet(r).i32Const(3).i32And().i32Const(4).i32Mul().localSet(cr);
+    code.localGet(table).localSet(tp).i32Const(0).localSet(ep).localGet(blocks).localSet(left);
+    code.loop(); // over blocks of four units
+    {
+      code.localGet(rowH).localGet(ep).i32Add().v128Load().localGet(rowN).localGet(ep).i32Add().v128Load().f32x4Add().localSet(vdh);
+      [[vi, pI], [vf, pF], [vg, pG], [vo, pO], [vtc, pT], [vcp, cPrev], [vdc, dc]].forEach(([v, at]) =>
+        code.localGet(at).localGet(sp).i32Add().v128Load().localSet(v));
+      // dc' = dc + dh·o·(1 − tanhC²)
+      code.localGet(vdc).localGet(vdh).localGet(vo).f32x4Mul()
+        .localGet(one).localGet(vtc).localGet(vtc).f32x4Mul().f32x4Sub().f32x4Mul().f32x4Add().localSet(vdc);
+      code.localGet(vdc).localGet(vg).f32x4Mul(); sigmoidD(vi); code.f32x4Mul(); storeDz(0); // input gate
+      code.localGet(vdc).localGet(vcp).f32x4Mul(); sigmoidD(vf); code.f32x4Mul(); storeDz(1); // forget gate
+      code.localGet(vdc).localGet(vi).f32x4Mul().localGet(one).localGet(vg).localGet(vg).f32x4Mul().f32x4Sub().f32x4Mul(); storeDz(2); // candidate
+      code.localGet(vdh).localGet(vtc).f32x4Mul(); sigmoidD(vo); code.f32x4Mul(); storeDz(3); // output gate
+      code.localGet(dc).localGet(sp).i32Add().localGet(vdc).localGet(vf).f32x4Mul().v128Store(); // dc_{t−1} = dc'·f
+      code.localGet(sp).i32Const(16).i32Add().localSet(sp);
+      code.localGet(ep).i32Const(16).i32Add().localSet(ep);
+      code.localGet(tp).i32Const(32).i32Add().localSet(tp);
+      code.localGet(left).i32Const(1).i32Sub().localTee(left).brIf(0);
+    }
+    code.end();
+    code.localGet(r).i32Const(1).i32Add().localTee(r).localGet(rows).i32LtU().brIf(0);
+  }
+  code.end();
+  return { name: 'lstm_gates_back_blocked', params: Array<ValueType>(14).fill(I32), locals, body: code };
+}
+
+/** The step's functions, for the matmul module (./gemm-module.ts) to include. */
 export function lstmStepFunctions(): FunctionDef[] {
-  return [lstmInit(), lstmGatesBlocked()];
+  return [lstmInit(), lstmGatesBlocked(), lstmGatesBackBlocked()];
 }
 
 /** Signatures of the two exports (see above). */
@@ -149,3 +217,6 @@ export type LstmInitFn = (c: number, ldc: number, xw: number, xwStride: number, 
   rows: number, padRows: number, blocks: number) => void;
 export type LstmGatesBlockedFn = (c: number, ldc: number, cPrev: number, planes: number, planeStride: number,
   uBytes: number, rows: number, blocks: number, hNext: number, panelBytes: number) => void;
+export type LstmGatesBackBlockedFn = (planes: number, planeStride: number, cPrev: number, uBytes: number, rows: number,
+  blocks: number, dH: number, dHStride: number, dhNext: number, dhNextStride: number, dc: number, dxw: number,
+  dxwStride: number, table: number) => void;

@@ -137,6 +137,11 @@ export function getHelper(inst: Instance): Helper | null {
   return inst.helper;
 }
 
+/** Chunks the helper thread has run, by job kind (0 products, 1 LSTM steps, 2 LSTM backward steps); zeros before it starts. */
+export function helperChunksRun(): readonly number[] {
+  return instance?.helper?.helperChunks.slice() ?? [0, 0, 0];
+}
+
 /** Make the memory at least `floats` floats long. */
 export function reserve(inst: Instance, floats: number): void {
   reserveFloats(inst, floats);
@@ -204,6 +209,7 @@ function runProduct(inst: Instance, m: number, n: number, k: number, apAt: numbe
   helper.run(inst.kernels, {
     k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt, bpAt, cAt, jFrom: 0, jTo: nPanels, chunk: Math.ceil(nPanels / CHUNKS), kind: 0,
     m: 0, xwAt: 0, xwStride: 0, biasAt: 0, cPrevAt: 0, planesAt: 0, planeStride: 0, hNextAt: 0, // a plain product: no LSTM step
+    dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0,
   });
 }
 

@@ -27,7 +27,7 @@
  */
 import { platform } from '../../platform';
 import type { WasmMemory } from './runtime';
-import type { LstmInitFn, LstmGatesBlockedFn } from './lstm-step-module';
+import type { LstmInitFn, LstmGatesBlockedFn, LstmGatesBackBlockedFn } from './lstm-step-module';
 
 /** One thread's share of a product: its column panels [jFrom, jTo) over all blocks. */
 export interface BlockJob {
@@ -64,18 +64,31 @@ export interface LstmStepFields {
  * kind 0: a plain product (the step fields are 0); kind 1: an LSTM step, whose chunks are whole
  * blocks. Flat, so that the caller can reuse one object for every step of a sequence.
  */
-export interface SharedJob extends BlockJob, LstmStepFields {
+export interface SharedJob extends BlockJob, LstmStepFields, LstmBackFields {
   readonly chunk: number;
-  readonly kind: 0 | 1;
+  readonly kind: 0 | 1 | 2;
+}
+/**
+ * What one step of the LSTM's backward adds (kind 2; kernels/wasm/lstm-sequence-backward.ts),
+ * beside m, k (units), planesAt, planeStride, cPrevAt, xwAt / xwStride (dXW at step t) and
+ * hNextAt / nPad (dhNext): dH at step t and its row stride, the carried dc, and the table of
+ * packed-operand addresses. Its chunks are blocks of four units ([jFrom, jTo) counts blocks).
+ */
+export interface LstmBackFields {
+  readonly dhAt: number;
+  readonly dhStride: number;
+  readonly dcAt: number;
+  readonly tableAt: number;
 }
 const JOB_FIELDS = ['k', 'kc', 'mc', 'mr', 'nr', 'mPad', 'nPad', 'apAt', 'bpAt', 'cAt', 'jFrom', 'jTo', 'chunk', 'kind',
-  'm', 'xwAt', 'xwStride', 'biasAt', 'cPrevAt', 'planesAt', 'planeStride', 'hNextAt'] as const;
+  'm', 'xwAt', 'xwStride', 'biasAt', 'cPrevAt', 'planesAt', 'planeStride', 'hNextAt', 'dhAt', 'dhStride', 'dcAt', 'tableAt'] as const;
 
 /** The module's exports a thread runs (./gemm-module.ts, ./lstm-step-module.ts). */
 export interface KernelExports {
   readonly gebp: Gebp;
   readonly lstm_init: LstmInitFn;
   readonly lstm_gates_blocked: LstmGatesBlockedFn;
+  readonly lstm_gates_back_blocked: LstmGatesBackBlockedFn;
 }
 
 type Gebp = (kc: number, mPanels: number, nPanels: number, ap: number, bp: number, c: number, ldc: number) => void;
@@ -139,6 +152,20 @@ export function runLstmChunk(ex: KernelExports, j: BlockJob & LstmStepFields, jF
   }
 }
 
+/** One step of the LSTM's backward on blocks [from, to) of four units (./lstm-step-module.ts). Self-contained. */
+export function runLstmBackChunk(ex: KernelExports, j: SharedJob, from: number, to: number): void {
+  ex.lstm_gates_back_blocked(4 * (j.planesAt + 4 * from), 4 * j.planeStride, 4 * (j.cPrevAt + 4 * from), 4 * j.k, j.m, to - from,
+    4 * (j.dhAt + 4 * from), 4 * j.dhStride, 4 * (j.hNextAt + 4 * from), 4 * j.nPad, 4 * (j.dcAt + 4 * from),
+    4 * (j.xwAt + 4 * from), 4 * j.xwStride, 4 * j.tableAt + 32 * from);
+}
+
+/** Run [from, to) of job j by its kind (panels for 0 and 1, blocks for 2). Self-contained but for the three it calls. */
+export function runRange(ex: KernelExports, j: SharedJob, from: number, to: number): void {
+  if (j.kind === 1) runLstmChunk(ex, j, from, to);
+  else if (j.kind === 2) runLstmBackChunk(ex, j, from, to);
+  else runBlocks(ex.gebp, j, from, to);
+}
+
 /**
  * Take chunks of job `gen` from the counter ctl[3] and run them until none is left (or the
  * counter belongs to another job). Self-contained but for runBlocks and runLstmChunk, which the
@@ -157,8 +184,7 @@ export function runChunks(ex: KernelExports, j: SharedJob, ctl: Int32Array, gen:
     }
     const jFrom = j.jFrom + next * j.chunk;
     const jTo = Math.min(j.jTo, jFrom + j.chunk);
-    if (j.kind === 1) runLstmChunk(ex, j, jFrom, jTo);
-    else runBlocks(ex.gebp, j, jFrom, jTo);
+    runRange(ex, j, jFrom, jTo);
     Atomics.add(ctl, 1, 1);
   }
 }
@@ -172,6 +198,8 @@ const job = new Int32Array(control, 16, fields.length);
 const runBlocks = ${runBlocks.toString()};
 const spinUntil = ${spinUntil.toString()};
 const runLstmChunk = ${runLstmChunk.toString()};
+const runLstmBackChunk = ${runLstmBackChunk.toString()};
+const runRange = ${runRange.toString()};
 const runChunks = ${runChunks.toString()};
 let seen = 0;
 for (;;) {
@@ -203,6 +231,8 @@ export interface Helper {
   run(ex: KernelExports, job: SharedJob): void;
   /** Let the thread end (its module is being replaced). */
   stop(): void;
+  /** Chunks the helper thread has run so far, by job kind (tests check that each kind is shared). */
+  readonly helperChunks: readonly number[];
 }
 
 /**
@@ -266,6 +296,7 @@ export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory):
   }
   let seq = 0;
   const policy = new SharingPolicy();
+  const helperChunks = [0, 0, 0];
   return {
     stop(): void {
       Atomics.store(ctl, 0, -2);
@@ -273,8 +304,7 @@ export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory):
     },
     run(ex: KernelExports, job: SharedJob): void {
       if (policy.runAlone()) {
-        if (job.kind === 1) runLstmChunk(ex, job, job.jFrom, job.jTo);
-        else runBlocks(ex.gebp, job, job.jFrom, job.jTo);
+        runRange(ex, job, job.jFrom, job.jTo);
         return;
       }
       const chunks = Math.ceil((job.jTo - job.jFrom) / job.chunk);
@@ -298,6 +328,8 @@ export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory):
         if (Date.now() > end) Atomics.wait(ctl, 1, done, 0.05);
       }
       policy.record(mine, chunks, tMine, platform().now() - t0);
+      helperChunks[job.kind] += chunks - mine;
     },
+    helperChunks,
   };
 }
