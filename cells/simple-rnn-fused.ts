@@ -61,9 +61,17 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
   const rstd = ln ? allocate(dtype, time * batch) : null;
   const hs = allocate(dtype, time * n); // h_t, time-major
   const hIn = allocate(dtype, time * n); // h_{t−1} ⊙ m
-  const recurrent = k.matmulFixedRight(U.data, units, units, false); // U is packed once for all steps
   const [xd, bd, md] = [xW.data, b.data, mask ? mask.data : null];
-  for (let t = 0; t < time; t++) {
+  // With tanh and nothing else, the kernels may run the whole sequence as one call
+  // (kernels/wasm/rnn-sequence.ts) — the same values as the loop below.
+  const whole = act === 'tanh' && !ln && !md && !padding && k.simpleRnnSequence !== undefined &&
+    k.simpleRnnSequence(xd, U.data, bd, h0.data, batch, time, units, pre, hs);
+  if (whole) {
+    hIn.set(h0.data.subarray(0, n));
+    hIn.set(hs.subarray(0, (time - 1) * n), n);
+  }
+  const recurrent = whole ? null : k.matmulFixedRight(U.data, units, units, false); // U is packed once for all steps
+  for (let t = 0; recurrent && t < time; t++) {
     const hPrev = t === 0 ? h0.data : hs.subarray((t - 1) * n, t * n);
     const hm = hIn.subarray(t * n, (t + 1) * n);
     if (md) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * md[q];

@@ -23,6 +23,11 @@ function unknownOp(kernel: string, op: never): never {
 
 let wasmUnaryEnabled = wasmSimdAvailable();
 
+/** Whether float32 tanh and σ of at least WASM_UNARY_MIN elements run on the wasm kernel. */
+export function wasmUnaryOn(): boolean {
+  return wasmUnaryEnabled;
+}
+
 /** Turn the wasm tanh/σ path on or off (tests compare the two); returns the old setting. */
 export function useWasmUnary(on: boolean): boolean {
   const was = wasmUnaryEnabled;

@@ -5,7 +5,7 @@ import type { Kernels } from '../kernel';
 import { unary, unaryBackward, binary, addInto, powScalar, clip, select } from './elementwise';
 import { sumTo, broadcastTo, reduce, permute, slice, writeSlice } from './layout';
 import { matmul, matmulFixedRight } from './matmul';
-import { layerNorm, layerNormBackward, softmax, softmaxBackward, lstmGates, lstmGatesBackward, lstmSequence, lstmSequenceBackward } from './nn';
+import { layerNorm, layerNormBackward, softmax, softmaxBackward, lstmGates, lstmGatesBackward, lstmSequence, lstmSequenceBackward, simpleRnnSequence } from './nn';
 
 // #region cpu-kernels
 export const cpuKernels = {
@@ -33,5 +33,6 @@ export const cpuKernels = {
   lstmGatesBackward,
   lstmSequence,
   lstmSequenceBackward,
+  simpleRnnSequence,
 } satisfies Kernels;
 // #endregion cpu-kernels

@@ -8,6 +8,9 @@ import { wasmLstmGates, wasmLstmGatesBackward, allFloat32 } from '../wasm/lstm-g
 import { wasmSimdAvailable } from '../wasm/matmul';
 import { wasmLstmSequence, lstmSequenceFits, type LstmPlanes } from '../wasm/lstm-sequence';
 import { wasmLstmSequenceBackward } from '../wasm/lstm-sequence-backward';
+import { wasmRnnSequence } from '../wasm/rnn-sequence';
+import { WASM_UNARY_MIN } from '../wasm/unary';
+import { wasmUnaryOn } from './elementwise';
 import { wasmMatmulEnabled, WASM_MIN_MULTIPLY_ADDS } from './matmul';
 
 export function layerNorm(x: Storage, gamma: Storage | null, beta: Storage | null, rows: number, cols: number, eps: number,
@@ -119,7 +122,7 @@ export function lstmGates(z: Storage, cPrev: Storage, batch: number, units: numb
 
 let sequenceEnabled = true;
 
-/** Allow or forbid the whole-sequence path (tests compare it with stepping); returns the old setting. */
+/** Allow or forbid the whole-sequence paths, LSTM and simple RNN (tests compare them with stepping); returns the old setting. */
 export function useWasmLstmSequence(on: boolean): boolean {
   const was = sequenceEnabled;
   sequenceEnabled = on;
@@ -151,6 +154,21 @@ export function lstmSequenceBackward(U: Storage, c0: Storage, saved: LstmGateBuf
     time === 0 || batch * 4 * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
   wasmLstmSequenceBackward(U as Float32Array, c0 as Float32Array, saved as LstmPlanes, dH as Float32Array, batch, time, units,
     dXW as Float32Array, dh0 as Float32Array, dc as Float32Array);
+  return true;
+}
+
+/**
+ * A whole simple-RNN sequence (tanh) on the WebAssembly kernel (kernels/wasm/rnn-sequence.ts),
+ * where stepping would also run the wasm product and the wasm tanh (so the bits are the same):
+ * float32, units a multiple of 4; false otherwise.
+ */
+export function simpleRnnSequence(xW: Storage, U: Storage, b: Storage, h0: Storage, batch: number, time: number, units: number,
+  pre: Storage, hs: Storage): boolean {
+  const f32 = [xW, U, b, h0, pre, hs].every((x) => x instanceof Float32Array);
+  if (!f32 || !sequenceEnabled || !wasmUnaryOn() || batch * units < WASM_UNARY_MIN || !wasmMatmulEnabled() || units % 4 !== 0 ||
+    time === 0 || batch * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
+  wasmRnnSequence(xW as Float32Array, U as Float32Array, b as Float32Array, h0 as Float32Array, batch, time, units,
+    pre as Float32Array, hs as Float32Array);
   return true;
 }
 

@@ -21,6 +21,7 @@
  */
 import { Code, I32, V128, buildModule, type FunctionDef, type ValueType } from './emit';
 import { lstmStepFunctions } from './lstm-step-module';
+import { rnnStepFunctions } from './rnn-step-module';
 
 /** Rows of the register tile (broadcast scalars of A per step). */
 export const MR = 4;
@@ -176,10 +177,11 @@ export type PackFn = (src: number, pStep: number, cStep: number, panelStep: numb
 /**
  * The module's bytes, memory imported as env.memory. Exports: `gebp`, `pack_MR_scalar`,
  * `pack_MR_vector`, `pack_NR_scalar`, `pack_NR_vector` (with MR and NR as numbers), `add_rows`,
- * and one LSTM step's `lstm_init` and `lstm_gates_blocked` (./lstm-step-module.ts).
+ * one LSTM step's `lstm_init`, `lstm_gates_blocked` and `lstm_gates_back_blocked` (./lstm-step-module.ts),
+ * and one simple-RNN step's `seq_init` and `rnn_tanh_step` (./rnn-step-module.ts).
  * `fma`: the micro-kernel uses relaxed SIMD's fused multiply-add (the engine must have it).
  */
 export function gemmModuleBytes(shared = false, fma = false): Uint8Array<ArrayBuffer> {
   return buildModule([gebp(MR, NR, fma), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true), addRows(),
-    ...lstmStepFunctions()], shared);
+    ...lstmStepFunctions(), ...rnnStepFunctions()], shared);
 }

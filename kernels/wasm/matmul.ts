@@ -137,9 +137,9 @@ export function getHelper(inst: Instance): Helper | null {
   return inst.helper;
 }
 
-/** Chunks the helper thread has run, by job kind (0 products, 1 LSTM steps, 2 LSTM backward steps); zeros before it starts. */
+/** Chunks the helper thread has run, by job kind (0 products, 1 LSTM steps, 2 LSTM backward steps, 3 simple-RNN steps); zeros before it starts. */
 export function helperChunksRun(): readonly number[] {
-  return instance?.helper?.helperChunks.slice() ?? [0, 0, 0];
+  return instance?.helper?.helperChunks.slice() ?? [0, 0, 0, 0];
 }
 
 /** Make the memory at least `floats` floats long. */

@@ -28,6 +28,7 @@
 import { platform } from '../../platform';
 import type { WasmMemory } from './runtime';
 import type { LstmInitFn, LstmGatesBlockedFn, LstmGatesBackBlockedFn } from './lstm-step-module';
+import type { SeqInitFn, RnnTanhStepFn } from './rnn-step-module';
 
 /** One thread's share of a product: its column panels [jFrom, jTo) over all blocks. */
 export interface BlockJob {
@@ -66,7 +67,8 @@ export interface LstmStepFields {
  */
 export interface SharedJob extends BlockJob, LstmStepFields, LstmBackFields {
   readonly chunk: number;
-  readonly kind: 0 | 1 | 2;
+  /** 0 a product, 1 an LSTM step, 2 an LSTM backward step's gates, 3 a simple-RNN step. */
+  readonly kind: 0 | 1 | 2 | 3;
 }
 /**
  * What one step of the LSTM's backward adds (kind 2; kernels/wasm/lstm-sequence-backward.ts),
@@ -89,6 +91,8 @@ export interface KernelExports {
   readonly lstm_init: LstmInitFn;
   readonly lstm_gates_blocked: LstmGatesBlockedFn;
   readonly lstm_gates_back_blocked: LstmGatesBackBlockedFn;
+  readonly seq_init: SeqInitFn;
+  readonly rnn_tanh_step: RnnTanhStepFn;
 }
 
 type Gebp = (kc: number, mPanels: number, nPanels: number, ap: number, bp: number, c: number, ldc: number) => void;
@@ -159,10 +163,35 @@ export function runLstmBackChunk(ex: KernelExports, j: SharedJob, from: number, 
     4 * (j.xwAt + 4 * from), 4 * j.xwStride, 4 * j.tableAt + 32 * from);
 }
 
+/**
+ * One simple-RNN step (tanh) on column panels [jFrom, jTo) (kernels/wasm/rnn-sequence.ts; k is
+ * units, planesAt a_t's plane, planeStride from there to h_t's): C = x_t·W + b on the real
+ * columns (zeros on the padding), the product, then the tanh per k-block of the next operand.
+ * Self-contained but for runBlocks.
+ */
+export function runRnnChunk(ex: KernelExports, j: SharedJob, jFrom: number, jTo: number): void {
+  const perPanel = j.nr >> 2;
+  const v0 = jFrom * perPanel;
+  const v1 = jTo * perPanel;
+  const vecs = Math.max(0, Math.min(v1, j.k >> 2) - v0);
+  ex.seq_init(4 * (j.cAt + 4 * v0), 4 * j.nPad, 4 * (j.xwAt + 4 * v0), 4 * j.xwStride, 4 * (j.biasAt + 4 * v0), j.m, j.mPad - j.m,
+    vecs, v1 - v0 - vecs);
+  runBlocks(ex.gebp, j, jFrom, jTo);
+  const perK = j.kc >> 2;
+  for (let v = v0; v < v0 + vecs;) {
+    const pc = Math.floor(v / perK) * j.kc;
+    const end = Math.min(v0 + vecs, (pc + j.kc) >> 2);
+    ex.rnn_tanh_step(4 * (j.cAt + 4 * v), 4 * j.nPad, 4 * (j.planesAt + 4 * v), 4 * (j.planesAt + j.planeStride + 4 * v), 4 * j.k,
+      j.m, end - v, 4 * (j.hNextAt + pc * j.mPad + (4 * v - pc) * 4), 16 * Math.min(j.kc, j.k - pc));
+    v = end;
+  }
+}
+
 /** Run [from, to) of job j by its kind (panels for 0 and 1, blocks for 2). Self-contained but for the three it calls. */
 export function runRange(ex: KernelExports, j: SharedJob, from: number, to: number): void {
   if (j.kind === 1) runLstmChunk(ex, j, from, to);
   else if (j.kind === 2) runLstmBackChunk(ex, j, from, to);
+  else if (j.kind === 3) runRnnChunk(ex, j, from, to);
   else runBlocks(ex.gebp, j, from, to);
 }
 
@@ -199,6 +228,7 @@ const runBlocks = ${runBlocks.toString()};
 const spinUntil = ${spinUntil.toString()};
 const runLstmChunk = ${runLstmChunk.toString()};
 const runLstmBackChunk = ${runLstmBackChunk.toString()};
+const runRnnChunk = ${runRnnChunk.toString()};
 const runRange = ${runRange.toString()};
 const runChunks = ${runChunks.toString()};
 let seen = 0;
@@ -296,7 +326,7 @@ export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory):
   }
   let seq = 0;
   const policy = new SharingPolicy();
-  const helperChunks = [0, 0, 0];
+  const helperChunks = [0, 0, 0, 0];
   return {
     stop(): void {
       Atomics.store(ctl, 0, -2);
