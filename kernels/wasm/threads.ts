@@ -272,14 +272,14 @@ export interface Helper {
  * waiting for the helper cost it (the time after its last chunk). Where the helper gets a core
  * late and the caller waits for it — measured on the 2-core VM under a load of ~10: W2's
  * forward took 1.3× longer with the helper than without — the cost outweighs the saving, and
- * products run on the caller alone for a while (64, doubling up to 4096 products while it
+ * products run on the caller alone for a while (8, doubling up to 1024 products while it
  * keeps not paying). A helper that joins late but costs no wait is no loss: an earlier rule
  * (back off unless the product took < 0.85 × the caller's time alone) took every product in
  * which a waking helper ran 2 of 16 chunks as a loss, and kept W2 on one core most of the time.
  */
 export class SharingPolicy {
   static readonly FIRST_BACKOFF = 8;
-  static readonly MAX_BACKOFF = 4096;
+  static readonly MAX_BACKOFF = 1024;
   static readonly DECAY = 0.75;
   /** Products left to run without the helper. */
   private alone = 0;
@@ -292,6 +292,11 @@ export class SharingPolicy {
     if (this.alone === 0) return false;
     this.alone--;
     return true;
+  }
+
+  /** Whether the product just counted by runAlone is the last one alone (time to wake the helper). */
+  get lastAlone(): boolean {
+    return this.alone === 0;
   }
 
   /**
@@ -334,6 +339,10 @@ export function startHelper(bytes: Uint8Array<ArrayBuffer>, memory: WasmMemory):
     },
     run(ex: KernelExports, job: SharedJob): void {
       if (policy.runAlone()) {
+        // Wake a sleeping helper one product early, so that the first shared product after the
+        // pause finds it spinning: otherwise that product pays the wake-up (a futex round trip,
+        // milliseconds on a busy machine), looks like a loss, and the pause doubles.
+        if (policy.lastAlone && Atomics.load(ctl, 2) === 1) Atomics.notify(ctl, 0);
         runRange(ex, job, job.jFrom, job.jTo);
         return;
       }

@@ -46,6 +46,16 @@ describe('SharingPolicy (helper thread for large products)', () => {
     expect(policy.record(10, 16, 0.5, 3.6)).toBe(SharingPolicy.FIRST_BACKOFF);
   });
 
+  it('says which product alone is the last, so that the helper can be woken before sharing resumes', () => {
+    const policy = new SharingPolicy();
+    policy.record(10, 16, 0.5, 3.6);
+    const last: boolean[] = [];
+    while (policy.runAlone()) last.push(policy.lastAlone);
+    expect(last.length).toBe(SharingPolicy.FIRST_BACKOFF);
+    expect(last.slice(0, -1).every((x) => !x)).toBe(true);
+    expect(last[last.length - 1]).toBe(true);
+  });
+
   it('weighs one slow product against the recent good ones', () => {
     const policy = new SharingPolicy();
     for (let i = 0; i < 10; i++) policy.record(8, 16, 0.4, 0.42);
