@@ -97,6 +97,15 @@ export abstract class Optimizer {
   protected abstract updateElement(w: number, g: number, slots: Storage[], i: number, t: number): number;
 
   /**
+   * A rule may update a whole weight at once where it has a faster kernel for exactly the same
+   * arithmetic (Adam on float32: kernels/wasm/adam.ts); it returns Σ (w − w) over the stored
+   * weights, or null to leave the loop above to updateElement.
+   */
+  protected updateAll(_w: Storage, _g: Storage, _scale: number, _bound: number, _slots: Storage[], _t: number): number | null {
+    return null;
+  }
+
+  /**
    * Update every weight from its `.grad` (weights with no gradient are skipped, as TF.js and
    * Keras skip a None gradient). Returns the global norm before clipping for clipGlobalNorm,
    * NaN otherwise.
@@ -119,10 +128,13 @@ export abstract class Optimizer {
       // w − w is 0 for a finite weight and NaN for ±Infinity or NaN, so `drift` stays 0 exactly
       // while every stored weight is finite. It reads the stored value: an update finite as a
       // double can still round to Infinity in float32.
-      let drift = 0;
-      for (let i = 0; i < w.length; i++) {
-        w[i] = this.updateElement(w[i], clipElement(gd[i], scale, bound), perParam, i, t);
-        drift += w[i] - w[i];
+      let drift = this.updateAll(w, gd, scale, bound, perParam, t);
+      if (drift === null) {
+        drift = 0;
+        for (let i = 0; i < w.length; i++) {
+          w[i] = this.updateElement(w[i], clipElement(gd[i], scale, bound), perParam, i, t);
+          drift += w[i] - w[i];
+        }
       }
       if (drift !== 0 && this.nonFinite === null) this.nonFinite = firstNonFinite(params[k]);
     }

@@ -6,6 +6,27 @@
  */
 import type { Storage } from '../engine/tensor';
 import { Optimizer, OptimizerOptions, checkRange } from './optimizer';
+import { clipElement } from './clipping';
+import { wasmAdam } from '../kernels/wasm/adam';
+import { wasmSimdAvailable } from '../kernels/wasm/matmul';
+
+/** Weights shorter than this run Adam's JavaScript loop (the wasm call and copies cost more). */
+export const WASM_ADAM_MIN = 256;
+
+let wasmAdamEnabled: boolean | undefined;
+
+/** Whether Adam's float32 update runs on the wasm kernel (see useWasmAdam). */
+function wasmAdamOn(): boolean {
+  wasmAdamEnabled ??= wasmSimdAvailable();
+  return wasmAdamEnabled;
+}
+
+/** Allow or forbid Adam's wasm kernel (tests compare it with the loop); returns the old setting. */
+export function useWasmAdam(on: boolean): boolean {
+  const was = wasmAdamOn();
+  wasmAdamEnabled = on && wasmSimdAvailable();
+  return was;
+}
 
 export interface SGDOptions extends OptimizerOptions {
   /** μ (default 0: plain SGD). */
@@ -108,11 +129,7 @@ export class Adam extends Optimizer {
 
   // #region adam-update
   protected updateElement(w: number, g: number, slots: Storage[], i: number, t: number): number {
-    if (t !== this.correctionStep) {
-      this.correctionStep = t;
-      this.correction1 = 1 - Math.pow(this.beta1, t);
-      this.correction2 = 1 - Math.pow(this.beta2, t);
-    }
+    this.corrections(t);
     const m = slots[0];
     const v = slots[1];
     m[i] = this.beta1 * m[i] + (1 - this.beta1) * g;
@@ -123,6 +140,36 @@ export class Adam extends Optimizer {
     return w - (this.learningRate * mHat) / (Math.sqrt(vHat) + this.epsilon);
   }
   // #endregion adam-update
+
+  /** 1 − β1ᵗ and 1 − β2ᵗ for step t (computed once per step). */
+  private corrections(t: number): void {
+    if (t === this.correctionStep) return;
+    this.correctionStep = t;
+    this.correction1 = 1 - Math.pow(this.beta1, t);
+    this.correction2 = 1 - Math.pow(this.beta2, t);
+  }
+
+  /**
+   * float32 weights of at least WASM_ADAM_MIN elements: the same arithmetic as updateElement,
+   * two elements at a time in WebAssembly f64x2 (kernels/wasm/adam.ts; the same bits).
+   */
+  protected override updateAll(w: Storage, g: Storage, scale: number, bound: number, slots: Storage[], t: number): number | null {
+    const [m, v] = slots;
+    if (!wasmAdamOn() || w.length < WASM_ADAM_MIN || !(w instanceof Float32Array && g instanceof Float32Array &&
+      m instanceof Float32Array && v instanceof Float32Array)) return null;
+    this.corrections(t);
+    const even = w.length - (w.length % 2);
+    const k = {
+      scale, bound, minusBound: -bound, lr: this.learningRate, beta1: this.beta1, oneMinusBeta1: 1 - this.beta1,
+      beta2: this.beta2, oneMinusBeta2: 1 - this.beta2, c1: this.correction1, c2: this.correction2, epsilon: this.epsilon,
+    };
+    let drift = wasmAdam(w.subarray(0, even), g.subarray(0, even), m.subarray(0, even), v.subarray(0, even), k);
+    if (even < w.length) { // an odd last element: the loop's own arithmetic
+      w[even] = this.updateElement(w[even], clipElement(g[even], scale, bound), slots, even, t);
+      drift += w[even] - w[even];
+    }
+    return drift;
+  }
 }
 
 /** The optimizer names the CLI accepts. */

@@ -96,6 +96,12 @@ export class Code {
   /** Load one f32 and broadcast it to all four lanes. */
   v128Load32Splat(offset = 0): this { return this.simd(0x09, ...Code.memarg(2, offset)); }
   v128Store(offset = 0): this { return this.simd(0x0b, ...Code.memarg(4, offset)); }
+  /** Load 64 bits into lane 0 (the rest zero): two f32s, for f64x2PromoteLowF32x4. */
+  v128Load64Zero(offset = 0): this { return this.simd(0x5d, ...Code.memarg(3, offset)); }
+  /** Load one f64 and broadcast it to both lanes. */
+  v128Load64Splat(offset = 0): this { return this.simd(0x0a, ...Code.memarg(3, offset)); }
+  /** Store the low 64 bits (lane 0 of i64x2): two f32s after f32x4DemoteF64x2Zero. */
+  v128Store64Lane0(offset = 0): this { return this.simd(0x5b, ...Code.memarg(3, offset), 0); }
 
   /** One lane of an f32x4 as an f32. */
   f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
@@ -122,6 +128,17 @@ export class Code {
     const lane = Array.from(new Uint8Array(new Float32Array([v]).buffer));
     return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
   }
+
+  // f64x2: two doubles (the optimizer computes in double precision, as JavaScript does).
+  f64x2PromoteLowF32x4(): this { return this.simd(0x5f); }
+  f32x4DemoteF64x2Zero(): this { return this.simd(0x5e); }
+  f64x2Add(): this { return this.simd(0xf0); }
+  f64x2Sub(): this { return this.simd(0xf1); }
+  f64x2Mul(): this { return this.simd(0xf2); }
+  f64x2Div(): this { return this.simd(0xf3); }
+  f64x2Min(): this { return this.simd(0xf4); }
+  f64x2Max(): this { return this.simd(0xf5); }
+  f64x2Sqrt(): this { return this.simd(0xef); }
 
   // Integer lanes and bits (for building 2ⁿ from an exponent, and lane selection).
   i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
