@@ -10,14 +10,13 @@
  * operand where they are read, and the planes come out once at the end. The values are the
  * same bits as the step-by-step path (spec/perf/lstm-sequence.test.ts).
  *
- * Memory (float offsets, after U packed in blocked order at 0): x·W [batch, time, 4u] as it
- * comes, b, the packed h operand twice (steps alternate: one is read while the other is
- * written), C, c_0, then seven planes [time, batch, units] (i, f, g, o, c, tanhC, h).
+ * Memory: U in blocked order, x·W, b, the packed h operand twice and C as ./sequence-memory.ts
+ * lays them out, then c_0 and seven planes [time, batch, units] (i, f, g, o, c, tanhC, h).
  */
-import { packPanels } from './pack';
 import { MR, NR } from './gemm-module';
 import { BLOCK_COLUMNS, BLOCK_UNITS } from './lstm-step-module';
-import { getInstance, getHelper, reserve, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
+import { getInstance, getHelper, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
+import { startSequence } from './sequence-memory';
 import { runLstmChunk, type SharedJob } from './threads';
 
 /** The seven per-step planes in kernel order; each [time · batch · units], or shorter when not wanted. */
@@ -64,30 +63,15 @@ export function wasmLstmSequence(xW: Float32Array, U: Float32Array, b: Float32Ar
   const k = units;
   const u4 = 4 * units;
   const nPad = u4; // a multiple of 16 columns, so of NR
-  const mPad = roundUp(batch, MR);
   const n = batch * units;
-  // U in blocked order, packed at the start of memory (it takes the pinned place of ./matmul.ts).
-  const packedFloats = roundUp(k * nPad, 4);
-  inst.pinnedOwner = null;
-  inst.pinnedFloats = packedFloats;
-  const xwAt = packedFloats;
-  const biasAt = xwAt + roundUp(batch * time * u4, 4);
-  const a0 = biasAt + roundUp(u4, 4);
-  const a1 = a0 + k * mPad;
-  const cAt = a1 + k * mPad;
-  const c0At = cAt + mPad * nPad;
-  const planesAt = c0At + roundUp(n, 4);
   const planeStride = time * n;
-  reserve(inst, Math.max(planesAt + 7 * planeStride, packedFloats + k * u4));
-  let mem = inst.floats;
-  mem.set(blockedColumns(U, units), packedFloats);
-  packPanels(inst.packB, mem, { at: packedFloats, lanes: nPad, depth: k, laneStride: 1, stepStride: nPad }, KC, 0);
-  copyIn(xW, 0, batch * time * u4, mem, xwAt);
-  copyIn(b, 0, u4, mem, biasAt);
+  // U in blocked order; c_0 and the seven planes after C.
+  const { mPad, xwAt, biasAt, a0, a1, cAt, end } = startSequence(inst, blockedColumns(U, units), k, u4, nPad, xW, b, h0, batch,
+    time, roundUp(n, 4) + 7 * planeStride);
+  const c0At = end;
+  const planesAt = c0At + roundUp(n, 4);
+  const mem = inst.floats;
   copyIn(c0, 0, n, mem, c0At);
-  copyIn(h0, 0, n, mem, cAt); // h_0 raw, packed into the first operand; C is free until step 0
-  packPanels(inst.packA, mem, { at: cAt, lanes: batch, depth: k, laneStride: k, stepStride: 1 }, KC, a0);
-  mem.fill(0, a1, a1 + k * mPad); // its padding rows stay zero: the gates write only real rows
 
   const nPanels = nPad / NR;
   const helper = batch * u4 * k >= THREAD_MIN_MULTIPLY_ADDS && nPanels >= 4 ? getHelper(inst) : null;
@@ -108,7 +92,6 @@ export function wasmLstmSequence(xW: Float32Array, U: Float32Array, b: Float32Ar
     if (helper) helper.run(inst.kernels, job);
     else runLstmChunk(inst.kernels, job, 0, nPanels);
   }
-  mem = inst.floats;
   const planes = [out.i, out.f, out.g, out.o, out.c, out.tanhC, out.h];
   planes.forEach((p, q) => {
     if (p.length >= planeStride) p.set(mem.subarray(planesAt + q * planeStride, planesAt + (q + 1) * planeStride));

@@ -7,12 +7,12 @@
  * ran the tanh kernel on its own copies, per step: at W3's size (32 × 20 units) those calls are
  * most of a step. Same bits as stepping (spec/perf/rnn-sequence.test.ts).
  *
- * Memory (float offsets, after U packed at 0): x·W [batch, time, u] as it comes, b, the packed
- * h operand twice (steps alternate), C, then the planes a and h ([time, batch, units] each).
+ * Memory: U, x·W, b, the packed h operand twice and C as ./sequence-memory.ts lays them out,
+ * then the planes a and h ([time, batch, units] each).
  */
-import { packPanels } from './pack';
 import { MR, NR } from './gemm-module';
-import { getInstance, getHelper, reserve, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
+import { getInstance, getHelper, roundUp, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
+import { startSequence } from './sequence-memory';
 import { runRnnChunk, type SharedJob } from './threads';
 
 type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };
@@ -27,27 +27,11 @@ export function wasmRnnSequence(xW: Float32Array, U: Float32Array, b: Float32Arr
   const inst = getInstance();
   const k = units;
   const nPad = roundUp(units, NR);
-  const mPad = roundUp(batch, MR);
   const n = batch * units;
-  const packedFloats = roundUp(k * nPad, 4);
-  inst.pinnedOwner = null;
-  inst.pinnedFloats = packedFloats;
-  const xwAt = packedFloats;
-  const biasAt = xwAt + roundUp(batch * time * units, 4);
-  const a0 = biasAt + roundUp(units, 4);
-  const a1 = a0 + k * mPad;
-  const cAt = a1 + k * mPad;
-  const planesAt = cAt + mPad * nPad;
   const planeStride = time * n;
-  reserve(inst, Math.max(planesAt + 2 * planeStride, packedFloats + k * units));
+  const { mPad, xwAt, biasAt, a0, a1, cAt, end } = startSequence(inst, U, k, units, nPad, xW, b, h0, batch, time, 2 * planeStride);
+  const planesAt = end;
   const mem = inst.floats;
-  copyIn(U, 0, k * units, mem, packedFloats);
-  packPanels(inst.packB, mem, { at: packedFloats, lanes: units, depth: k, laneStride: 1, stepStride: units }, KC, 0);
-  copyIn(xW, 0, batch * time * units, mem, xwAt);
-  copyIn(b, 0, units, mem, biasAt);
-  copyIn(h0, 0, n, mem, cAt); // h_0 raw, packed into the first operand; C is free until step 0
-  packPanels(inst.packA, mem, { at: cAt, lanes: batch, depth: k, laneStride: k, stepStride: 1 }, KC, a0);
-  mem.fill(0, a1, a1 + k * mPad); // its padding rows stay zero: the steps write only real rows
 
   const nPanels = nPad / NR;
   const helper = batch * units * k >= THREAD_MIN_MULTIPLY_ADDS && nPanels >= 2 ? getHelper(inst) : null;

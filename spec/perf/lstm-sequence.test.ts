@@ -13,6 +13,7 @@ import type { Tensor } from '../../engine/tensor';
 import { useWasmLstmSequence } from '../../kernels/cpu/nn';
 import { useWasmThreads, wasmSimdAvailable, helperChunksRun } from '../../kernels/wasm/matmul';
 import { getKernels } from '../../kernels/registry';
+import { firstDifference } from '../support/bits';
 
 interface Run {
   readonly h: Float32Array;
@@ -20,14 +21,6 @@ interface Run {
   readonly grads: Float32Array[];
 }
 
-/** The first index where a and b differ in bits (NaN equal to NaN), or -1; a length mismatch is index -2. */
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return -2;
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
-  return -1;
-}
 
 function run(batch: number, time: number, units: number, whole: boolean, grad: boolean): Run {
   const was = useWasmLstmSequence(whole);

@@ -1,0 +1,55 @@
+/**
+ * The memory a whole-sequence forward (./lstm-sequence.ts, ./rnn-sequence.ts) starts from, in
+ * the matmul module's memory (float offsets, each region 16-byte aligned):
+ *
+ *   0        the recurrent weight, packed as the right operand, in place of ./matmul.ts's
+ *            pinned operand (so a later fixed-right product packs its own again)
+ *   xwAt     x·W [batch, time, width] as it comes
+ *   biasAt   b [width]
+ *   a0, a1   the packed left operand twice, h_0 in the first: step t reads one, writes the other
+ *   cAt      C [mPad, nPad]
+ *   end      the first free float: the caller's own regions go from here
+ */
+import { packPanels } from './pack';
+import { MR } from './gemm-module';
+import { reserve, roundUp, copyIn, KC, type Instance } from './matmul';
+
+export interface SequenceLayout {
+  readonly mPad: number;
+  readonly xwAt: number;
+  readonly biasAt: number;
+  readonly a0: number;
+  readonly a1: number;
+  readonly cAt: number;
+  readonly end: number;
+}
+
+/**
+ * Lay out and fill the regions above. `weight` is the recurrent weight as the product reads it:
+ * [k, nPad] row-major (columns already in the kernel's order, padding columns zero or absent
+ * when nPad > its width). `extra` floats are reserved after C for the caller.
+ */
+export function startSequence(inst: Instance, weight: Float32Array, k: number, width: number, nPad: number, xW: Float32Array,
+  b: Float32Array, h0: Float32Array, batch: number, time: number, extra: number): SequenceLayout {
+  const mPad = roundUp(batch, MR);
+  const packedFloats = roundUp(k * nPad, 4);
+  inst.pinnedOwner = null;
+  inst.pinnedFloats = packedFloats;
+  const xwAt = packedFloats;
+  const biasAt = xwAt + roundUp(batch * time * width, 4);
+  const a0 = biasAt + roundUp(width, 4);
+  const a1 = a0 + k * mPad;
+  const cAt = a1 + k * mPad;
+  const end = cAt + mPad * nPad;
+  const cols = weight.length / k;
+  reserve(inst, Math.max(end + extra, packedFloats + weight.length));
+  const mem = inst.floats;
+  copyIn(weight, 0, weight.length, mem, packedFloats); // raw, packed to 0, then overwritten by x·W
+  packPanels(inst.packB, mem, { at: packedFloats, lanes: cols, depth: k, laneStride: 1, stepStride: cols }, KC, 0);
+  copyIn(xW, 0, batch * time * width, mem, xwAt);
+  copyIn(b, 0, width, mem, biasAt);
+  copyIn(h0, 0, batch * k, mem, cAt); // h_0 raw, packed into the first operand; C is free until step 0
+  packPanels(inst.packA, mem, { at: cAt, lanes: batch, depth: k, laneStride: k, stepStride: 1 }, KC, a0);
+  mem.fill(0, a1, a1 + k * mPad); // its padding rows stay zero: the steps write only real rows
+  return { mPad, xwAt, biasAt, a0, a1, cAt, end };
+}
