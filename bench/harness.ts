@@ -6,6 +6,8 @@
  * of the samples, which one slow garbage collection does not move.
  */
 import Benchmark from 'benchmark';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 
 /** The rows of the --json output (schema in issue 6). */
 export interface Result {
@@ -45,14 +47,32 @@ function median(xs: readonly number[]): number {
 }
 
 /**
+ * Warm-up before the samples, the same for every engine: calls for at least this long (and at
+ * least one). A row is timed right after another row of the same engine, often the training
+ * step before the forward pass: without it, the first samples paid for compiling the path this
+ * row takes (JIT and wasm tier-up) and for collecting the previous row's garbage — measured on
+ * W2's forward, 66.6 ms for a first measurement against 51–54 ms for the next ones, same process.
+ */
+const WARMUP_MS = 250;
+
+/** A forced full GC (the flag is set for this process only; see bench/heap.ts). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+/**
  * Time `fn` (synchronous, or returning a promise — TF.js's trainOnBatch is async) and return
- * its result row. One call runs before timing starts, so compilation and first-touch
- * allocations are not measured.
+ * its result row. Warm-up calls run before timing starts (WARMUP_MS), then a full GC, so
+ * compilation, first-touch allocations and earlier rows' garbage are not measured.
  */
 export async function measure(row: Row, fn: () => unknown, timing: TimingOptions): Promise<Result> {
-  const first = fn(); // the warm-up call, which also tells us whether to wait for a promise
+  const warmEnd = performance.now() + WARMUP_MS;
+  const first = fn(); // the first warm-up call, which also tells us whether to wait for a promise
   const deferred = first instanceof Promise;
   await first;
+  while (performance.now() < warmEnd) await fn();
+  collectGarbage();
   const bench = await new Promise<Benchmark>((resolve, reject) => {
     const b = new Benchmark(`${row.workload} ${row.model} ${row.engine}/${row.backend} ${row.op}`, {
       defer: deferred,

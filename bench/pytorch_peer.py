@@ -24,6 +24,7 @@ models, and the optimizers, are the same.
 """
 import argparse
 import ctypes
+import gc
 import json
 import os
 import resource
@@ -165,10 +166,18 @@ def steps(spec, arrays):
     return train, forward
 
 
-# ---- timing, as bench/harness.ts: one warm-up call, then samples until both limits are met ------
+# ---- timing, as bench/harness.ts: warm-up calls for WARMUP_S (at least one) and a full GC, ------
+# ---- then samples until both limits are met -------------------------------------------------
+
+WARMUP_S = 0.25
+
 
 def measure(fn, max_time, min_samples):
+    warm_end = time.perf_counter() + WARMUP_S
     fn()
+    while time.perf_counter() < warm_end:
+        fn()
+    gc.collect()
     samples = []
     start = time.perf_counter()
     while len(samples) < min_samples or time.perf_counter() - start < max_time:

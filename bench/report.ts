@@ -74,7 +74,7 @@ export function markdownReport(machine: Machine, results: readonly Result[], hea
     'next value per step, its own initial weights and update rule, one `train` = one pass over the 32 sequences; a comparable model, not the same one, so no ratio. ' +
     'PyTorch rows (W1–W3): the same model from the same data and initial weights (nn.LSTM / nn.RNN with the Keras weights transposed, ' +
     'Adam with ε = 1e-7), its first-step loss checked against rnngrad\'s to 1e-4; timed by bench/pytorch_peer.py with its own clock, ' +
-    'one warm-up call then samples, as here. threads = the threads the engine computes on (rnngrad: 2 = its wasm helper thread is on). ' +
+    'warm-up calls for 0.25 s and a full GC, then samples, as here. threads = the threads the engine computes on (rnngrad: 2 = its wasm helper thread is on). ' +
     'Medians of Benchmark.js samples; rme = relative margin of error (95 %); ratio = peer time / this time (higher is better); ' +
     'vs PyTorch = against the faster of its 1- and 2-thread rows.', '');
   lines.push('| workload | model | op | engine | backend | threads | median ms | rme % | vs TF.js cpu | vs TF.js wasm | vs PyTorch |');
