@@ -1,9 +1,9 @@
 /**
  * When the wasm matmul shares a product with its helper thread and when it stops
- * (kernels/wasm/threads.ts SharingPolicy): the decision is a pure function of what the caller
+ * (kernels/wasm/sharing-policy.ts): the decision is a pure function of what the caller
  * measured, so it is tested with made-up timings.
  */
-import { SharingPolicy } from '../../kernels/wasm/threads';
+import { SharingPolicy } from '../../kernels/wasm/sharing-policy';
 
 /** Run `n` products alone if the policy says so; returns how many it ran alone. */
 function drainAlone(policy: SharingPolicy): number {
