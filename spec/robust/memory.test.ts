@@ -6,7 +6,7 @@
  * all (a leaked [8, 10, 8] float32 tensor per step would add 23 MB), by less than 256 kB over the
  * second half of the run, and the typed-array memory by less than 256 kB. The figures are printed.
  * The tape of a finished training step is released too (weak references to its output, its
- * loss and their tape entries are cleared by a collection); spec/engine/memory.test.ts checks
+ * loss and their tape entries are cleared by a collection after three more steps); spec/engine/memory.test.ts checks
  * the same on a small expression.
  */
 import { spawnSync } from 'child_process';
