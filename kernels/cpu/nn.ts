@@ -130,6 +130,16 @@ export function useWasmLstmSequence(on: boolean): boolean {
 }
 
 /**
+ * Whether the whole-sequence LSTM takes this size (forward and backward alike): the wasm gate
+ * and matmul kernels on, units a multiple of 4, and a per-step product that stepping would also
+ * run on wasm — so both paths compute the same bits.
+ */
+function lstmSequenceTakes(batch: number, time: number, units: number): boolean {
+  return sequenceEnabled && wasmGates && wasmMatmulEnabled() && lstmSequenceFits(units) && batch * units >= 16 && time > 0 &&
+    batch * 4 * units * units >= WASM_MIN_MULTIPLY_ADDS;
+}
+
+/**
  * A whole LSTM sequence's forward on the WebAssembly kernel (kernels/wasm/lstm-sequence.ts):
  * float32, units a multiple of 4, matmul large enough for wasm; false otherwise (or when the
  * wasm path is switched off), and the fused LSTM steps with matmulFixedRight and lstmGates.
@@ -137,8 +147,7 @@ export function useWasmLstmSequence(on: boolean): boolean {
 export function lstmSequence(xW: Storage, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number,
   units: number, saved: LstmGateBuffers): boolean {
   const f32 = [xW, U, b, h0, c0].every((x) => x instanceof Float32Array) && allFloat32(xW, c0, saved);
-  if (!f32 || !sequenceEnabled || !wasmGates || !wasmMatmulEnabled() || !lstmSequenceFits(units) || batch * units < 16 || time === 0 ||
-    batch * 4 * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
+  if (!f32 || !lstmSequenceTakes(batch, time, units)) return false;
   wasmLstmSequence(xW as Float32Array, U as Float32Array, b as Float32Array, h0 as Float32Array, c0 as Float32Array,
     batch, time, units, saved as LstmPlanes);
   return true;
@@ -150,8 +159,7 @@ export function lstmSequenceBackward(U: Storage, c0: Storage, saved: LstmGateBuf
   const n = time * batch * units;
   const f32 = [U, c0, dH, dXW, dh0, dc].every((x) => x instanceof Float32Array) && allFloat32(dH, c0, saved);
   const full = [saved.i, saved.f, saved.g, saved.o, saved.c, saved.tanhC].every((p) => p.length >= n);
-  if (!f32 || !full || !sequenceEnabled || !wasmGates || !wasmMatmulEnabled() || !lstmSequenceFits(units) || batch * units < 16 ||
-    time === 0 || batch * 4 * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
+  if (!f32 || !full || !lstmSequenceTakes(batch, time, units)) return false;
   wasmLstmSequenceBackward(U as Float32Array, c0 as Float32Array, saved as LstmPlanes, dH as Float32Array, batch, time, units,
     dXW as Float32Array, dh0 as Float32Array, dc as Float32Array);
   return true;

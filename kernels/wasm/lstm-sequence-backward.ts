@@ -22,7 +22,7 @@ import { packPanels } from './pack';
 import { MR, NR } from './gemm-module';
 import { BLOCK_UNITS } from './lstm-step-module';
 import { getInstance, getHelper, reserve, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
-import { runBlocks, runLstmBackChunk, type SharedJob } from './threads';
+import { runBlocks, runLstmBackChunk, type SharedJob } from './jobs';
 import type { LstmPlanes } from './lstm-sequence';
 
 type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };

@@ -17,7 +17,7 @@ import { MR, NR } from './gemm-module';
 import { BLOCK_COLUMNS, BLOCK_UNITS } from './lstm-step-module';
 import { getInstance, getHelper, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
 import { startSequence } from './sequence-memory';
-import { runLstmChunk, type SharedJob } from './threads';
+import { runLstmChunk, type SharedJob } from './jobs';
 
 /** The seven per-step planes in kernel order; each [time · batch · units], or shorter when not wanted. */
 export interface LstmPlanes {

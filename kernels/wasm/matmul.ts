@@ -13,7 +13,8 @@ import type { MatmulDims, FixedRightMatmul, RowAddend } from '../kernel';
 import { gemmModuleBytes, MR, NR, type PackFn, type AddRowsFn } from './gemm-module';
 import { packPanels, type PackFns } from './pack';
 import { wasmApi, reserveFloats, type WasmMemory } from './runtime';
-import { runBlocks, startHelper, type Helper, type KernelExports } from './threads';
+import { startHelper, type Helper } from './threads';
+import { runBlocks, type KernelExports } from './jobs';
 import { relaxedSimdAvailable } from './relaxed';
 
 /** k-block: a B̃ panel is KC · NR · 4 bytes = 8 KiB, well inside L1. */

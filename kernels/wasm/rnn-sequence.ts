@@ -13,7 +13,7 @@
 import { MR, NR } from './gemm-module';
 import { getInstance, getHelper, roundUp, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
 import { startSequence } from './sequence-memory';
-import { runRnnChunk, type SharedJob } from './threads';
+import { runRnnChunk, type SharedJob } from './jobs';
 
 type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };
 
