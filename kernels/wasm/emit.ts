@@ -118,6 +118,14 @@ export class Code {
   f32x4Div(): this { return this.simd(0xe7); }
   f32x4Min(): this { return this.simd(0xe8); }
   f32x4Max(): this { return this.simd(0xe9); }
+  /**
+   * Relaxed SIMD's min and max: one minps / maxps on x64, where f32x4.min and max take about six
+   * instructions each to give IEEE NaN and ±0 semantics. They differ from f32x4.min/max only
+   * when a lane is NaN or both are zeros of opposite sign (the result is then the engine's choice).
+   */
+  f32x4RelaxedMin(): this { return this.simd(0x10d); }
+  f32x4RelaxedMax(): this { return this.simd(0x10e); }
+  f32x4Eq(): this { return this.simd(0x41); }
   f32x4Abs(): this { return this.simd(0xe0); }
   f32x4Neg(): this { return this.simd(0xe1); }
   f32x4Lt(): this { return this.simd(0x43); }
@@ -142,6 +150,8 @@ export class Code {
 
   // Integer lanes and bits (for building 2ⁿ from an exponent, and lane selection).
   i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
+  /** Relaxed SIMD's truncation: one cvttps2dq on x64; the same as the saturating one for lanes in i32's range. */
+  i32x4RelaxedTruncF32x4S(): this { return this.simd(0x101); }
   i32x4Add(): this { return this.simd(0xae); }
   i32x4Shl(): this { return this.simd(0xab); }
   i32x4Splat(): this { return this.simd(0x11); }

@@ -179,9 +179,10 @@ export type PackFn = (src: number, pStep: number, cStep: number, panelStep: numb
  * `pack_MR_vector`, `pack_NR_scalar`, `pack_NR_vector` (with MR and NR as numbers), `add_rows`,
  * one LSTM step's `lstm_init`, `lstm_gates_blocked` and `lstm_gates_back_blocked` (./lstm-step-module.ts),
  * and one simple-RNN step's `seq_init` and `rnn_tanh_step` (./rnn-step-module.ts).
- * `fma`: the micro-kernel uses relaxed SIMD's fused multiply-add (the engine must have it).
+ * `fma`: the micro-kernel uses relaxed SIMD's fused multiply-add, and the step functions' exp its
+ * min, max and truncation (the engine must have relaxed SIMD).
  */
 export function gemmModuleBytes(shared = false, fma = false): Uint8Array<ArrayBuffer> {
   return buildModule([gebp(MR, NR, fma), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true), addRows(),
-    ...lstmStepFunctions(), ...rnnStepFunctions()], shared);
+    ...lstmStepFunctions(fma), ...rnnStepFunctions(fma)], shared);
 }

@@ -8,11 +8,12 @@
 import type { LstmGateBuffers, Storage } from '../kernel';
 import { lstmModuleBytes } from './lstm-module';
 import { lazyFloatModule, reserveFloats } from './runtime';
+import { relaxedSimdAvailable } from './relaxed';
 
 type GatesFn = (z: number, cPrev: number, out: number, plane: number, batch: number, units: number) => void;
 type GatesBackwardFn = (input: number, plane: number, dz: number, dcPrev: number, batch: number, units: number) => void;
 
-const getModule = lazyFloatModule('wasmLstmGates', lstmModuleBytes, 4);
+const getModule = lazyFloatModule('wasmLstmGates', () => lstmModuleBytes(relaxedSimdAvailable()), 4);
 
 /** Whether every array of the call is float32 (the only dtype the wasm kernel handles). */
 export function allFloat32(z: Storage, cPrev: Storage, saved: LstmGateBuffers): boolean {

@@ -20,12 +20,12 @@ import { hardSigmoid, sigmoid, tanh, type Scratch } from './simd-math';
  * is not a multiple of 4 the last vector of a row spills into the next row's first units,
  * which that row then overwrites (so the caller pads each plane and z by 4 floats).
  */
-function lstmGates(hard: boolean): FunctionDef {
+function lstmGates(hard: boolean, relaxed: boolean): FunctionDef {
   const z = 0, cPrev = 1, out = 2, plane = 3, batch = 4, units = 5;
   const row = 6, zp = 7, sp = 8, left = 9, uBytes = 10, walked = 11;
   const planeAt = (q: number): number => 12 + q; // the 7 planes' base addresses
   const firstV = 19;
-  const s: Scratch = { x: firstV, n: firstV + 1, r: firstV + 2, t: firstV + 3 };
+  const s: Scratch = { x: firstV, n: firstV + 1, r: firstV + 2, t: firstV + 3, relaxed };
   const vi = firstV + 4, vf = firstV + 5, vg = firstV + 6, vo = firstV + 7, vc = firstV + 8, vtc = firstV + 9, tmp = firstV + 10;
   const locals: ValueType[] = [...Array<ValueType>(13).fill(I32), ...Array<ValueType>(11).fill(V128)];
   const code = new Code();
@@ -150,8 +150,8 @@ function lstmGatesBackward(): FunctionDef {
 
 /**
  * The module's bytes (memory imported as env.memory): lstm_gates_sigmoid, lstm_gates_hard and
- * lstm_gates_backward (the logistic sigmoid's).
+ * lstm_gates_backward (the logistic sigmoid's). `relaxed`: exp uses relaxed SIMD (./simd-math.ts).
  */
-export function lstmModuleBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule([lstmGates(false), lstmGates(true), lstmGatesBackward()]);
+export function lstmModuleBytes(relaxed = false): Uint8Array<ArrayBuffer> {
+  return buildModule([lstmGates(false, relaxed), lstmGates(true, relaxed), lstmGatesBackward()]);
 }

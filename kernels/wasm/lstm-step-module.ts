@@ -84,12 +84,12 @@ function lstmInit(): FunctionDef {
  * into the packed left operand of the next product: row r, unit offset p at
  * hNext + (r >> 2)·panelBytes + p·16 + (r & 3)·4 (hNext already includes the first unit's p).
  */
-function lstmGatesBlocked(): FunctionDef {
+function lstmGatesBlocked(relaxed: boolean): FunctionDef {
   const c = 0, ldc = 1, cPrev = 2, planes = 3, planeStride = 4, uBytes = 5, rows = 6, blocks = 7, hNext = 8, panelBytes = 9;
   const r = 10, zp = 11, sp = 12, left = 13, rowC = 14, rowS = 15, hp = 16;
   const planeAt = (q: number): number => 17 + q;
   const firstV = 24;
-  const s: Scratch = { x: firstV, n: firstV + 1, r: firstV + 2, t: firstV + 3 };
+  const s: Scratch = { x: firstV, n: firstV + 1, r: firstV + 2, t: firstV + 3, relaxed };
   const vi = firstV + 4, vf = firstV + 5, vg = firstV + 6, vo = firstV + 7, vc = firstV + 8, vtc = firstV + 9, tmp = firstV + 10;
   const locals: ValueType[] = [...Array<ValueType>(14).fill(I32), ...Array<ValueType>(11).fill(V128)];
   const code = new Code();
@@ -207,9 +207,12 @@ function lstmGatesBackBlocked(): FunctionDef {
   return { name: 'lstm_gates_back_blocked', params: Array<ValueType>(14).fill(I32), locals, body: code };
 }
 
-/** The step's functions, for the matmul module (./gemm-module.ts) to include. */
-export function lstmStepFunctions(): FunctionDef[] {
-  return [lstmInit(), lstmGatesBlocked(), lstmGatesBackBlocked()];
+/**
+ * The step's functions, for the matmul module (./gemm-module.ts) to include; `relaxed`: the
+ * gates' exp uses relaxed SIMD (./simd-math.ts, the same bits).
+ */
+export function lstmStepFunctions(relaxed = false): FunctionDef[] {
+  return [lstmInit(), lstmGatesBlocked(relaxed), lstmGatesBackBlocked()];
 }
 
 /** Signatures of the two exports (see above). */

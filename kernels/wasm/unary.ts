@@ -10,6 +10,7 @@
 import { Code, I32, V128, buildModule, type FunctionDef, type ValueType } from './emit';
 import { sigmoid, tanh, type Scratch } from './simd-math';
 import { lazyFloatModule, reserveFloats } from './runtime';
+import { relaxedSimdAvailable } from './relaxed';
 
 /** The ops this kernel implements. */
 export type WasmUnaryOp = 'tanh' | 'sigmoid';
@@ -21,10 +22,10 @@ export const WASM_UNARY_MIN = 64;
  * unary_<op>(p, end): in place, out[i] = op(x[i]) for the vectors from byte address p up to
  * end (p < end, both multiples of 16; the caller pads the last vector).
  */
-function unaryFunction(op: WasmUnaryOp): FunctionDef {
+function unaryFunction(op: WasmUnaryOp, relaxed: boolean): FunctionDef {
   const p = 0, end = 1;
   const v = 2;
-  const s: Scratch = { x: 3, n: 4, r: 5, t: 6 };
+  const s: Scratch = { x: 3, n: 4, r: 5, t: 6, relaxed };
   const code = new Code();
   code.loop();
   code.localGet(p); // the store's address, under the value
@@ -43,13 +44,13 @@ function unaryFunction(op: WasmUnaryOp): FunctionDef {
 }
 
 /** The module's bytes (memory imported as env.memory): unary_tanh and unary_sigmoid. */
-export function unaryModuleBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule([unaryFunction('tanh'), unaryFunction('sigmoid')]);
+export function unaryModuleBytes(relaxed = false): Uint8Array<ArrayBuffer> {
+  return buildModule([unaryFunction('tanh', relaxed), unaryFunction('sigmoid', relaxed)]);
 }
 
 type UnaryFn = (p: number, end: number) => void;
 
-const getModule = lazyFloatModule('wasmUnary', unaryModuleBytes, 1);
+const getModule = lazyFloatModule('wasmUnary', () => unaryModuleBytes(relaxedSimdAvailable()), 1);
 
 /** out[i] = op(x[i]) for i < x.length, float32 (x and out may be the same array). */
 export function wasmUnary(op: WasmUnaryOp, x: Float32Array, out: Float32Array): void {

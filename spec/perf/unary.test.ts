@@ -9,6 +9,8 @@
  */
 import { wasmUnary, unaryModuleBytes, WASM_UNARY_MIN, type WasmUnaryOp } from '../../kernels/wasm/unary';
 import { wasmSimdAvailable } from '../../kernels/wasm/matmul';
+import { relaxedSimdAvailable } from '../../kernels/wasm/relaxed';
+import { wasmApi } from '../../kernels/wasm/runtime';
 import { unary, useWasmUnary } from '../../kernels/cpu/elementwise';
 import { tanhF, sigmoidF } from '../../kernels/scalar';
 import { Random } from '../../engine/random';
@@ -77,6 +79,30 @@ const cases = OPS.flatMap((op) => [
     const want = reference('tanh', x);
     wasmUnary('tanh', x, x);
     expect(worst(x, want, x)).toMatchObject({ ok: true });
+  });
+});
+
+/** op over x in a module of its own: strict or relaxed SIMD exp (kernels/wasm/simd-math.ts). */
+function runModule(relaxed: boolean, op: WasmUnaryOp, x: Float32Array): Float32Array {
+  const api = wasmApi!;
+  const memory = new api.Memory({ initial: 4 });
+  const fns = new api.Instance(new api.Module(unaryModuleBytes(relaxed)), { env: { memory } }).exports;
+  const padded = (x.length + 3) & ~3;
+  new Float32Array(memory.buffer).set(x);
+  (fns[`unary_${op}`] as (p: number, end: number) => void)(0, 4 * padded);
+  return new Float32Array(memory.buffer, 0, x.length).slice();
+}
+
+(relaxedSimdAvailable() ? describe : describe.skip)('relaxed SIMD exp (min, max, truncation)', () => {
+  it.each(OPS)('%s: the same bits as the strict kernel, NaN included', (op) => {
+    const x = Float32Array.from([...SPECIALS, NaN, -NaN, ...randomValues(4000, 1), ...randomValues(4000, 30)]);
+    const strict = runModule(false, op, x);
+    const relaxed = runModule(true, op, x);
+    const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+    // a NaN is a NaN (its payload and sign are the engine's); every other value the same bits
+    const key = (a: Float32Array): (number | string)[] => bits(a).map((b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
+    expect(key(relaxed)).toEqual(key(strict));
+    expect(Number.isNaN(relaxed[SPECIALS.length])).toBe(true);
   });
 });
 
