@@ -12,8 +12,8 @@
  *   dU = Σ_t (h_{t−1} ⊙ m)ᵀ·da_t (one matmul);   db = Σ da_t;   dγ, dβ summed over steps
  * A test (spec/cells/fused.test.ts) proves values and gradients equal to the composed cells.
  */
-import { Tensor, allocate } from '../engine/tensor';
-import { record } from '../engine/tape';
+import { Tensor, allocate, type Storage } from '../engine/tensor';
+import { record, isGradEnabled } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { UnaryOp } from '../kernels/scalar';
@@ -55,23 +55,32 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
   const dtype = xW.dtype;
   const k = getKernels();
   const n = batch * units;
+  const [xd, bd, md] = [xW.data, b.data, mask ? mask.data : null];
+  const inputs = [xW, U, b, h0, ...(ln ? [ln.gamma, ln.beta] : [])];
+  const opName = ln ? 'lnSimpleRnnSequence' : 'simpleRnnSequence';
+  // With tanh and nothing else, the kernels may run the whole sequence as one call
+  // (kernels/wasm/rnn-sequence.ts) — the same values as the loop below. Without a backward to
+  // come (inference, noGrad) it writes the output alone, batch-major, and nothing is saved.
+  let wholeFits = act === 'tanh' && !ln && !md && !padding && k.simpleRnnSequence !== undefined;
+  const backwardComes = isGradEnabled() && inputs.some((x) => x.requiresGrad);
+  if (wholeFits && !backwardComes) {
+    const out = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
+    if (k.simpleRnnSequence!(xd, U.data, bd, h0.data, batch, time, units, null, out.data)) {
+      return record(opName, inputs, out, () => { throw new OpError(opName, 'no backward was planned for a call without gradients'); });
+    }
+    wholeFits = false; // the kernel declined this case: step
+  }
   const pre = allocate(dtype, time * n); // a_t (before LN)
   const normed = ln ? allocate(dtype, time * n) : pre; // n_t (after LN)
   const xhat = ln ? allocate(dtype, time * n) : null;
   const rstd = ln ? allocate(dtype, time * batch) : null;
   const hs = allocate(dtype, time * n); // h_t, time-major
-  const hIn = allocate(dtype, time * n); // h_{t−1} ⊙ m
-  const [xd, bd, md] = [xW.data, b.data, mask ? mask.data : null];
-  // With tanh and nothing else, the kernels may run the whole sequence as one call
-  // (kernels/wasm/rnn-sequence.ts) — the same values as the loop below.
-  const whole = act === 'tanh' && !ln && !md && !padding && k.simpleRnnSequence !== undefined &&
-    k.simpleRnnSequence(xd, U.data, bd, h0.data, batch, time, units, pre, hs);
-  if (whole) {
-    hIn.set(h0.data.subarray(0, n));
-    hIn.set(hs.subarray(0, (time - 1) * n), n);
-  }
+  const whole = wholeFits && k.simpleRnnSequence!(xd, U.data, bd, h0.data, batch, time, units, pre, hs);
+  // h_{t−1} ⊙ m, the product's left operand at each step: made in the backward (for dU) where
+  // the whole sequence ran as one call, which needs no copy of it.
+  let hIn: Storage | null = whole ? null : allocate(dtype, time * n);
   const recurrent = whole ? null : k.matmulFixedRight(U.data, units, units, false); // U is packed once for all steps
-  for (let t = 0; recurrent && t < time; t++) {
+  for (let t = 0; recurrent && hIn && t < time; t++) {
     const hPrev = t === 0 ? h0.data : hs.subarray((t - 1) * n, t * n);
     const hm = hIn.subarray(t * n, (t + 1) * n);
     if (md) for (let q = 0; q < n; q++) hm[q] = hPrev[q] * md[q];
@@ -90,8 +99,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
   }
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
   timeToBatchMajor(hs, H.data, time, batch, units);
-  const inputs = [xW, U, b, h0, ...(ln ? [ln.gamma, ln.beta] : [])];
-  return record(ln ? 'lnSimpleRnnSequence' : 'simpleRnnSequence', inputs, H, (dH) => {
+  return record(opName, inputs, H, (dH) => {
     const dXW = new Tensor(allocate(dtype, xW.size), xW.shape);
     const db = new Tensor(allocate(dtype, units), b.shape);
     const dGamma = ln ? new Tensor(allocate(dtype, units), ln.gamma.shape) : null;
@@ -130,6 +138,11 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
     }
     let dU: Tensor | null = null;
     if (U.requiresGrad) {
+      if (!hIn) {
+        hIn = allocate(dtype, time * n); // [h_0, h_1, …, h_{T−2}]
+        hIn.set(h0.data.subarray(0, n));
+        hIn.set(hs.subarray(0, (time - 1) * n), n);
+      }
       dU = new Tensor(allocate(dtype, U.size), U.shape);
       k.matmul(hIn, dA, dU.data, { batch: 1, m: units, n: units, k: time * batch, transA: true, transB: false, batchB: false });
     }

@@ -223,8 +223,9 @@ export interface Kernels {
    * Optional: the forward of a whole simple-RNN sequence with tanh, a_t = xW_t + b + h_{t−1}·U,
    * h_t = tanh(a_t): fills `pre` (every a_t) and `hs` (every h_t), [time, batch, units] each,
    * with the same values as stepping with matmulFixedRight and unary, and returns true; or
-   * returns false (nothing written) where it does not take the case.
+   * returns false (nothing written) where it does not take the case. With `pre` null (no
+   * backward will read the steps) `hs` gets h batch-major, [batch, time, units]: the output.
    */
   simpleRnnSequence?(xW: Storage, U: Storage, b: Storage, h0: Storage, batch: number, time: number, units: number,
-    pre: Storage, hs: Storage): boolean;
+    pre: Storage | null, hs: Storage): boolean;
 }

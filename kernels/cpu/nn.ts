@@ -171,12 +171,12 @@ export function lstmSequenceBackward(U: Storage, c0: Storage, saved: LstmGateBuf
  * float32, units a multiple of 4; false otherwise.
  */
 export function simpleRnnSequence(xW: Storage, U: Storage, b: Storage, h0: Storage, batch: number, time: number, units: number,
-  pre: Storage, hs: Storage): boolean {
-  const f32 = [xW, U, b, h0, pre, hs].every((x) => x instanceof Float32Array);
+  pre: Storage | null, hs: Storage): boolean {
+  const f32 = [xW, U, b, h0, pre ?? hs, hs].every((x) => x instanceof Float32Array);
   if (!f32 || !sequenceEnabled || !wasmUnaryOn() || batch * units < WASM_UNARY_MIN || !wasmMatmulEnabled() || units % 4 !== 0 ||
     time === 0 || batch * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
   wasmRnnSequence(xW as Float32Array, U as Float32Array, b as Float32Array, h0 as Float32Array, batch, time, units,
-    pre as Float32Array, hs as Float32Array);
+    pre as Float32Array | null, hs as Float32Array);
   return true;
 }
 

@@ -38,6 +38,11 @@ export interface LstmStepFields {
   readonly planesAt: number;
   readonly planeStride: number;
   readonly hNextAt: number;
+  /**
+   * A simple-RNN step's (kind 3) row stride in its planes, in floats: k when the planes are
+   * time-major [time, batch, units], time·k when batch-major [batch, time, units] (0 otherwise).
+   */
+  readonly planeRowStride: number;
 }
 /**
  * A product shared out in chunks: column panels [jFrom, jTo) in chunks of `chunk` panels.
@@ -143,7 +148,7 @@ export function runRnnChunk(ex: KernelExports, j: SharedJob, jFrom: number, jTo:
   for (let v = v0; v < v0 + vecs;) {
     const pc = Math.floor(v / perK) * j.kc;
     const end = Math.min(v0 + vecs, (pc + j.kc) >> 2);
-    ex.rnn_tanh_step(4 * (j.cAt + 4 * v), 4 * j.nPad, 4 * (j.planesAt + 4 * v), 4 * (j.planesAt + j.planeStride + 4 * v), 4 * j.k,
+    ex.rnn_tanh_step(4 * (j.cAt + 4 * v), 4 * j.nPad, 4 * (j.planesAt + 4 * v), 4 * (j.planesAt + j.planeStride + 4 * v), 4 * j.planeRowStride,
       j.m, end - v, 4 * (j.hNextAt + pc * j.mPad + (4 * v - pc) * 4), 16 * Math.min(j.kc, j.k - pc));
     v = end;
   }

@@ -75,7 +75,7 @@ export function wasmLstmSequenceBackward(U: Float32Array, c0: Float32Array, save
 
   const nPanels = nPad / NR;
   const helper = batch * units * K >= THREAD_MIN_MULTIPLY_ADDS && nPanels >= 2 ? getHelper(inst) : null;
-  const none = { biasAt: 0, xwAt: 0, xwStride: 0, cPrevAt: 0, planesAt: 0, planeStride: 0, hNextAt: 0, dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0 };
+  const none = { biasAt: 0, xwAt: 0, xwStride: 0, cPrevAt: 0, planesAt: 0, planeStride: 0, hNextAt: 0, planeRowStride: 0, dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0 };
   const gates: Job = {
     ...none, k: units, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt: 0, bpAt: 0, cAt: 0, jFrom: 0, jTo: blocks,
     chunk: Math.ceil(blocks / CHUNKS), kind: 2, m: batch, planeStride, hNextAt: cAt, dhStride: time * units, dcAt,

@@ -81,7 +81,7 @@ export function wasmLstmSequence(xW: Float32Array, U: Float32Array, b: Float32Ar
   const job: { -readonly [K in keyof SharedJob]: SharedJob[K] } = {
     k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt: a0, bpAt: 0, cAt, jFrom: 0, jTo: nPanels, chunk, kind: 1,
     m: batch, xwAt, xwStride: time * u4, biasAt, cPrevAt: c0At, planesAt, planeStride, hNextAt: a1,
-    dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0, // (the backward's)
+    planeRowStride: 0, dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0, // (the backward's)
   };
   for (let t = 0; t < time; t++) {
     job.apAt = t % 2 ? a1 : a0;

@@ -210,7 +210,7 @@ function runProduct(inst: Instance, m: number, n: number, k: number, apAt: numbe
   helper.run(inst.kernels, {
     k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt, bpAt, cAt, jFrom: 0, jTo: nPanels, chunk: Math.ceil(nPanels / CHUNKS), kind: 0,
     m: 0, xwAt: 0, xwStride: 0, biasAt: 0, cPrevAt: 0, planesAt: 0, planeStride: 0, hNextAt: 0, // a plain product: no LSTM step
-    dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0,
+    planeRowStride: 0, dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0,
   });
 }
 

@@ -19,11 +19,13 @@ type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };
 
 /**
  * Run a_t = x_t·W + b + h_{t−1}·U, h_t = tanh(a_t) over all steps: xW [batch, time, u], U [u, u],
- * b [u], h0 [batch, u]; writes `pre` (every a_t) and `hs` (every h_t), [time, batch, u] each.
- * Units a multiple of 4.
+ * b [u], h0 [batch, u]; writes `pre` (every a_t) and `hs` (every h_t), [time, batch, u] each, as
+ * backpropagation reads them. Without `pre` (inference: nothing will read a_t) the steps write
+ * their planes batch-major instead, and `hs` receives h as the layer outputs it, [batch, time, u],
+ * in one copy. Units a multiple of 4.
  */
 export function wasmRnnSequence(xW: Float32Array, U: Float32Array, b: Float32Array, h0: Float32Array, batch: number, time: number,
-  units: number, pre: Float32Array, hs: Float32Array): void {
+  units: number, pre: Float32Array | null, hs: Float32Array): void {
   const inst = getInstance();
   const k = units;
   const nPad = roundUp(units, NR);
@@ -38,16 +40,16 @@ export function wasmRnnSequence(xW: Float32Array, U: Float32Array, b: Float32Arr
   const job: Job = {
     k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt: a0, bpAt: 0, cAt, jFrom: 0, jTo: nPanels,
     chunk: Math.ceil(nPanels / CHUNKS), kind: 3, m: batch, xwAt, xwStride: time * units, biasAt, cPrevAt: 0,
-    planesAt, planeStride, hNextAt: a1, dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0,
+    planesAt, planeStride, hNextAt: a1, planeRowStride: pre ? units : time * units, dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0,
   };
   for (let t = 0; t < time; t++) {
     job.apAt = t % 2 ? a1 : a0;
     job.hNextAt = t % 2 ? a0 : a1;
     job.xwAt = xwAt + t * units;
-    job.planesAt = planesAt + t * n;
+    job.planesAt = planesAt + (pre ? t * n : t * units); // step t's first row
     if (helper) helper.run(inst.kernels, job);
     else runRnnChunk(inst.kernels, job, 0, nPanels);
   }
-  pre.set(mem.subarray(planesAt, planesAt + planeStride));
+  if (pre) pre.set(mem.subarray(planesAt, planesAt + planeStride));
   hs.set(mem.subarray(planesAt + planeStride, planesAt + 2 * planeStride));
 }

@@ -33,7 +33,7 @@ import { runBlocks, runLstmChunk, runLstmBackChunk, runRnnChunk, runRange, runCh
 
 /** A job's fields (./jobs.ts SharedJob) in the order the job words hold them. */
 const JOB_FIELDS = ['k', 'kc', 'mc', 'mr', 'nr', 'mPad', 'nPad', 'apAt', 'bpAt', 'cAt', 'jFrom', 'jTo', 'chunk', 'kind',
-  'm', 'xwAt', 'xwStride', 'biasAt', 'cPrevAt', 'planesAt', 'planeStride', 'hNextAt', 'dhAt', 'dhStride', 'dcAt', 'tableAt'] as const;
+  'm', 'xwAt', 'xwStride', 'biasAt', 'cPrevAt', 'planesAt', 'planeStride', 'hNextAt', 'planeRowStride', 'dhAt', 'dhStride', 'dcAt', 'tableAt'] as const;
 
 /** How long the worker spins on the generation word before it sleeps in Atomics.wait (ms). */
 const SPIN_MS = 1;

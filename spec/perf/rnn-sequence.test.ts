@@ -44,7 +44,8 @@ const maybe = wasmSimdAvailable() && getKernels().simpleRnnSequence ? describe :
 
 maybe('simple RNN forward as one wasm call (float32, tanh)', () => {
   // [batch, time, units]: W3's size; padded rows and columns (3 × 24, 33 × 260); U in two k-blocks
-  // (260 > 256); large enough to share with the helper thread (64 × 256).
+  // (260 > 256); large enough to share with the helper thread (64 × 256). Without gradients the
+  // call writes h batch-major and saves nothing (kernels/wasm/rnn-sequence.ts); with them, the planes.
   const sizes: [number, number, number][] = [[32, 6, 20], [3, 4, 24], [33, 2, 260], [64, 3, 256]];
   for (const threads of [false, true]) {
     it.each(sizes)(`batch %i, time %i, units %i: the same bits as stepping, values and gradients (threads ${threads})`, (batch, time, units) => {
