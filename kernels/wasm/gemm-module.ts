@@ -167,6 +167,49 @@ function addRows(): FunctionDef {
   return { name: 'add_rows', params: Array<ValueType>(5).fill(I32), locals: Array<ValueType>(3).fill(I32), body: code };
 }
 
+/**
+ * compact_rows(c, ldc, rows, vecs, tail): close up the padding between rows in place — row r
+ * (ldc bytes apart, from c) moves to c + r·w, where w = 16·vecs + 4·tail bytes is the row's
+ * real width (rows ≥ 1). Rows move front to back and each row's bytes from its start: the
+ * destination never passes the source, so nothing is overwritten before it is read. C then
+ * leaves wasm memory in one copy instead of a loop per element (rows narrower than 64 floats).
+ */
+function compactRows(): FunctionDef {
+  const c = 0, ldc = 1, rows = 2, vecs = 3, tail = 4;
+  const src = 5, dst = 6, left = 7, rowSrc = 8;
+  const code = new Code();
+  code.localGet(c).localSet(rowSrc).localGet(c).localSet(dst);
+  code.loop(); // over rows
+  {
+    code.localGet(rowSrc).localSet(src);
+    code.block();
+    code.localGet(vecs).i32Eqz().brIf(0).localGet(vecs).localSet(left);
+    code.loop();
+    code.localGet(dst).localGet(src).v128Load().v128Store();
+    code.localGet(src).i32Const(VEC).i32Add().localSet(src);
+    code.localGet(dst).i32Const(VEC).i32Add().localSet(dst);
+    code.localGet(left).i32Const(1).i32Sub().localTee(left).brIf(0);
+    code.end();
+    code.end();
+    code.block();
+    code.localGet(tail).i32Eqz().brIf(0).localGet(tail).localSet(left);
+    code.loop();
+    code.localGet(dst).localGet(src).f32Load().f32Store();
+    code.localGet(src).i32Const(F32).i32Add().localSet(src);
+    code.localGet(dst).i32Const(F32).i32Add().localSet(dst);
+    code.localGet(left).i32Const(1).i32Sub().localTee(left).brIf(0);
+    code.end();
+    code.end();
+    code.localGet(rowSrc).localGet(ldc).i32Add().localSet(rowSrc);
+    code.localGet(rows).i32Const(1).i32Sub().localTee(rows).brIf(0);
+  }
+  code.end();
+  return { name: 'compact_rows', params: Array<ValueType>(5).fill(I32), locals: Array<ValueType>(4).fill(I32), body: code };
+}
+
+/** Signature of the exported compact_rows (see compactRows()). */
+export type CompactRowsFn = (c: number, ldc: number, rows: number, vecs: number, tail: number) => void;
+
 /** Signature of the exported add_rows (see addRows()). */
 export type AddRowsFn = (c: number, ldc: number, rows: number, nVec: number, v: number) => void;
 
@@ -178,11 +221,11 @@ export type PackFn = (src: number, pStep: number, cStep: number, panelStep: numb
  * The module's bytes, memory imported as env.memory. Exports: `gebp`, `pack_MR_scalar`,
  * `pack_MR_vector`, `pack_NR_scalar`, `pack_NR_vector` (with MR and NR as numbers), `add_rows`,
  * one LSTM step's `lstm_init`, `lstm_gates_blocked` and `lstm_gates_back_blocked` (./lstm-step-module.ts),
- * and one simple-RNN step's `seq_init` and `rnn_tanh_step` (./rnn-step-module.ts).
+ * one simple-RNN step's `seq_init` and `rnn_tanh_step` (./rnn-step-module.ts), and `compact_rows`.
  * `fma`: the micro-kernel uses relaxed SIMD's fused multiply-add, and the step functions' exp its
  * min, max and truncation (the engine must have relaxed SIMD).
  */
 export function gemmModuleBytes(shared = false, fma = false): Uint8Array<ArrayBuffer> {
   return buildModule([gebp(MR, NR, fma), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true), addRows(),
-    ...lstmStepFunctions(fma), ...rnnStepFunctions(fma)], shared);
+    ...lstmStepFunctions(fma), ...rnnStepFunctions(fma), compactRows()], shared);
 }

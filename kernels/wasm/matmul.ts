@@ -10,7 +10,7 @@
  * products split C's columns with a helper thread on the same shared memory (./threads.ts).
  */
 import type { MatmulDims, FixedRightMatmul, RowAddend } from '../kernel';
-import { gemmModuleBytes, MR, NR, type PackFn, type AddRowsFn } from './gemm-module';
+import { gemmModuleBytes, MR, NR, type PackFn, type AddRowsFn, type CompactRowsFn } from './gemm-module';
 import { packPanels, type PackFns } from './pack';
 import { wasmApi, reserveFloats, type WasmMemory } from './runtime';
 import { startHelper, type Helper } from './threads';
@@ -40,6 +40,7 @@ export interface Instance {
   readonly packA: PackFns;
   readonly packB: PackFns;
   readonly addRows: AddRowsFn;
+  readonly compactRows: CompactRowsFn;
   /**
    * The fixed right operand whose packed form sits at the start of memory (see wasmFixedRight),
    * and its length in floats: every other product lays out its regions after it.
@@ -120,6 +121,7 @@ export function getInstance(): Instance {
   });
   instance = {
     memory, gebp: exports.gebp as Gebp, kernels: exports as unknown as KernelExports, packA: fns(MR), packB: fns(NR), addRows: exports.add_rows as AddRowsFn,
+    compactRows: exports.compact_rows as CompactRowsFn,
     pinnedOwner: null, pinnedFloats: 0, helper: shared ? undefined : null, shared, bytes, floats: new Float32Array(memory.buffer),
   };
   return instance;
@@ -190,7 +192,7 @@ export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, 
     }
     mem.fill(0, cAt, cAt + mPad * nPad);
     runProduct(inst, m, n, k, apAt, bpAt, cAt);
-    copyOut(mem, cAt, m, n, out, t * m * n);
+    copyOut(inst, cAt, m, n, out, t * m * n);
   }
 }
 
@@ -221,12 +223,18 @@ function runProduct(inst: Instance, m: number, n: number, k: number, apAt: numbe
  */
 export const CHUNKS = 16;
 
-/** Copy the valid m × n part of the padded C (rows of nPad) to out[o…]. */
-function copyOut(mem: Float32Array, cAt: number, m: number, n: number, out: Float32Array, o: number): void {
+/**
+ * Copy the valid m × n part of the padded C (rows of nPad) to out[o…]: rows as they are when
+ * unpadded, one view per row when long, and short rows closed up inside wasm memory first
+ * (compact_rows, which overwrites C) so that they too leave in one copy — W3's products have
+ * rows of 20 and 10 floats, and an element loop over 32 000 of them was most of a call.
+ */
+function copyOut(inst: Instance, cAt: number, m: number, n: number, out: Float32Array, o: number): void {
   const nPad = roundUp(n, NR);
-  if (nPad === n) out.set(mem.subarray(cAt, cAt + m * n), o);
-  else if (n >= SHORT_ROW) for (let i = 0; i < m; i++) out.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), o + i * n);
-  else for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[o + i * n + j] = mem[cAt + i * nPad + j];
+  const mem = inst.floats;
+  if (nPad !== n && n < SHORT_ROW && m > 1) inst.compactRows(4 * cAt, 4 * nPad, m, n >> 2, n & 3);
+  if (nPad === n || (n < SHORT_ROW && m > 1)) out.set(mem.subarray(cAt, cAt + m * n), o);
+  else for (let i = 0; i < m; i++) out.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), o + i * n);
 }
 
 /**
@@ -271,7 +279,7 @@ export function wasmFixedRight(b: Float32Array, k: number, n: number, transB: bo
       packPanels(inst.packA, mem, { at: rawA, lanes: m, depth: k, laneStride: k, stepStride: 1 }, KC, apAt);
       startFrom(inst, addend as RowAddend<Float32Array> | null, m, n, cAt, biasAt);
       runProduct(inst, m, n, k, apAt, 0, cAt);
-      copyOut(mem, cAt, m, n, out, 0);
+      copyOut(inst, cAt, m, n, out, 0);
     },
   };
 }

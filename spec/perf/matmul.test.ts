@@ -69,6 +69,10 @@ const shapes: Case[] = [
   { batch: 3, m: 7, n: 11, k: 13, batchB: true }, // batched, each entry its own B
   { batch: 4, m: 9, n: 15, k: 70, batchB: false }, // a batch of A's against one shared B
   { batch: 2, m: 50, n: 36, k: 5, batchB: false },
+  // W3's products, rows of 20 and 10 floats closed up in wasm memory (compact_rows)
+  { batch: 1, m: 1600, n: 20, k: 1, batchB: true },
+  { batch: 1, m: 1600, n: 10, k: 20, batchB: true },
+  { batch: 3, m: 9, n: 63, k: 4, batchB: true }, // the widest row closed up: 15 vectors and 3 floats
 ];
 
 const variants: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
