@@ -80,3 +80,11 @@ export function writeStep(src: Storage, dst: Storage, t: number, time: number, b
     else for (let j = 0; j < width; j++) dst[to + j] = src[from + j];
   }
 }
+
+/** sums[j] += Σ_r rows[r, j] over `batch` rows of `width` (a bias's gradient, one step at a time). */
+export function addColumnSums(rows: Storage, batch: number, width: number, sums: Storage): void {
+  for (let r = 0; r < batch; r++) {
+    const at = r * width;
+    for (let j = 0; j < width; j++) sums[j] += rows[at + j];
+  }
+}

@@ -19,7 +19,7 @@ import { getKernels } from '../kernels/registry';
 import type { UnaryOp } from '../kernels/scalar';
 import { expectShape, expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
-import { timeToBatchMajor, gradientAtStep } from './sequence-ops';
+import { timeToBatchMajor, gradientAtStep, writeStep, addColumnSums } from './sequence-ops';
 
 export interface SimpleSequenceOptions {
   /** The element-wise activation (null: linear). */
@@ -118,23 +118,20 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
       const nt = normed.subarray(t * n, (t + 1) * n);
       const ht = hs.subarray(t * n, (t + 1) * n);
       if (padding && dhPass) holdPaddedRows(padding, t, time, batch, units, dh, dhPass);
-      if (act) k.unaryBackward(act, nt, ht, dh, dn); // dn = dh ⊙ act'(n)
-      else dn.set(dh);
       const da = dA.subarray(t * n, (t + 1) * n);
+      const dnt = ln ? dn : da; // without layer norm da_t is dn_t: written in place
+      if (act) k.unaryBackward(act, nt, ht, dh, dnt); // dn = dh ⊙ act'(n)
+      else dnt.set(dh);
       if (ln && xhat && rstd && dGamma && dBeta) {
         k.layerNormBackward(dn, xhat.subarray(t * n, (t + 1) * n), rstd.subarray(t * batch, (t + 1) * batch), ln.gamma.data, batch, units, da, stepGamma, stepBeta);
         k.addInto(dGamma.data, stepGamma);
         k.addInto(dBeta.data, stepBeta);
-      } else {
-        da.set(dn);
       }
       recurrentBack.run(da, batch, dhNext, null); // da_t·Uᵀ
       if (md) for (let q = 0; q < n; q++) dhNext[q] *= md[q];
       if (dhPass) addHeldRows(dhPass, dhNext);
-      for (let r = 0; r < batch; r++) {
-        dXWd.set(da.subarray(r * units, (r + 1) * units), (r * time + t) * units);
-        for (let j = 0; j < units; j++) dbd[j] += da[r * units + j];
-      }
+      writeStep(da, dXWd, t, time, batch, units); // dXW[:, t] = da_t
+      addColumnSums(da, batch, units, dbd); // db += Σ_batch da_t
     }
     let dU: Tensor | null = null;
     if (U.requiresGrad) {
