@@ -16,6 +16,7 @@ import { GRUCell } from './gru';
 import { SimpleRNNCell } from './simple-rnn';
 import { LNSimpleRNNCell } from './ln-simple-rnn';
 import { lstmSequence } from './lstm-fused';
+import { lstmInferenceFromInput } from './lstm-inference';
 import { simpleRnnSequence } from './simple-rnn-fused';
 import { gruSequence } from './gru-fused';
 import { timeStep } from './sequence-ops';
@@ -40,13 +41,14 @@ function lstmPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: 
   padding: Tensor | null): RecurrentResult {
   const [W, U, b, pI, pF, pO] = cell.weights().map((w) => w.tensor);
   const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
-  const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
-  const { h: H, c } = lstmSequence(xW, U, b, h0, c0, {
-    hard: cell.recurrentActivation === 'hard_sigmoid',
-    recurrentMask: drop.sharedRecurrentMask(),
-    peepholes: cell instanceof PeepholeLSTMCell ? [pI, pF, pO] : null,
-    padding,
-  });
+  const hard = cell.recurrentActivation === 'hard_sigmoid';
+  const recurrentMask = drop.sharedRecurrentMask();
+  const peepholes: [Tensor, Tensor, Tensor] | null = cell instanceof PeepholeLSTMCell ? [pI, pF, pO] : null;
+  // Inference may skip the x·W tensor (lstm-inference.ts); otherwise x·W for all steps is one
+  // matmul, and the bias is added inside the fused op.
+  const plain = !hard && !recurrentMask && !peepholes && !padding;
+  const { h: H, c } = (plain ? lstmInferenceFromInput(masked, W, U, b, h0, c0) : null) ??
+    lstmSequence(matmul(masked, W), U, b, h0, c0, { hard, recurrentMask, peepholes, padding });
   const hLast = timeStep(H, H.shape[1] - 1);
   return { output: returnSequences ? H : hLast, states: [hLast, c] };
 }

@@ -125,6 +125,16 @@ export interface LstmGateBuffers {
   readonly h: Storage;
 }
 
+/**
+ * x·W given by its factors — x [rows, features] and W [features, width], row-major — for a
+ * sequence kernel that computes the product inside its own memory instead of reading a copy.
+ */
+export interface InputProduct<S extends Storage = Storage> {
+  readonly x: S;
+  readonly W: S;
+  readonly features: number;
+}
+
 export interface Kernels {
   /** "js" for rnngrad's own CPU kernels, "gpu.js/<mode>" for the gpu.js ones. */
   readonly name: string;
@@ -207,9 +217,11 @@ export interface Kernels {
    * ([batch, time, 4·units]), U, b, h0 and c0 — the same values as stepping with
    * matmulFixedRight and lstmGates. Fills every buffer of `saved` that is time·batch·units long
    * ([time, batch, units]; c and h always are) and returns true, or returns false (nothing
-   * written) where it does not take the case, and the caller steps.
+   * written) where it does not take the case, and the caller steps. xW may come as its factors
+   * (InputProduct, for inference): the kernel then forms x·W where it reads it, with the same
+   * values as the matmul it replaces.
    */
-  lstmSequence?(xW: Storage, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number, units: number,
+  lstmSequence?(xW: Storage | InputProduct, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number, units: number,
     saved: LstmGateBuffers): boolean;
   /**
    * Optional: backpropagation through time for a sequence lstmSequence ran, from the planes it

@@ -2,7 +2,7 @@
  * CPU kernels for the fused neural-network ops: layer norm, softmax, and the LSTM gate math.
  * Each one replaces a chain of a dozen element-wise ops (and their tape entries) with one pass.
  */
-import type { Storage, LstmGateBuffers } from '../kernel';
+import type { Storage, LstmGateBuffers, InputProduct } from '../kernel';
 import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF, tanhD } from '../scalar';
 import { wasmLstmGates, wasmLstmGatesBackward, allFloat32 } from '../wasm/lstm-gates';
 import { wasmSimdAvailable } from '../wasm/matmul';
@@ -144,12 +144,17 @@ function lstmSequenceTakes(batch: number, time: number, units: number): boolean 
  * float32, units a multiple of 4, matmul large enough for wasm; false otherwise (or when the
  * wasm path is switched off), and the fused LSTM steps with matmulFixedRight and lstmGates.
  */
-export function lstmSequence(xW: Storage, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number,
+export function lstmSequence(xW: Storage | InputProduct, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number,
   units: number, saved: LstmGateBuffers): boolean {
-  const f32 = [xW, U, b, h0, c0].every((x) => x instanceof Float32Array) && allFloat32(xW, c0, saved);
+  const product = 'features' in xW ? xW : null;
+  // x·W formed inside: only where the matmul it replaces would have run on the wasm kernel too
+  // (the same sums in the same order), so that the values do not depend on which path ran.
+  if (product && !(product.x instanceof Float32Array && product.W instanceof Float32Array && product.features > 0 &&
+    batch * time * 4 * units * product.features >= WASM_MIN_MULTIPLY_ADDS)) return false;
+  const f32 = [product ? product.x : xW as Storage, U, b, h0, c0].every((x) => x instanceof Float32Array) && allFloat32(c0, c0, saved);
   if (!f32 || !lstmSequenceTakes(batch, time, units)) return false;
-  wasmLstmSequence(xW as Float32Array, U as Float32Array, b as Float32Array, h0 as Float32Array, c0 as Float32Array,
-    batch, time, units, saved as LstmPlanes);
+  wasmLstmSequence(xW as Float32Array | InputProduct<Float32Array>, U as Float32Array, b as Float32Array, h0 as Float32Array,
+    c0 as Float32Array, batch, time, units, saved as LstmPlanes);
   return true;
 }
 

@@ -17,6 +17,7 @@ import { MR, NR } from './gemm-module';
 import { BLOCK_COLUMNS, BLOCK_UNITS } from './lstm-step-module';
 import { getInstance, getHelper, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
 import { startSequence } from './sequence-memory';
+import type { InputProduct } from '../kernel';
 import { runLstmChunk, type SharedJob } from './jobs';
 
 /** The seven per-step planes in kernel order; each [time · batch · units], or shorter when not wanted. */
@@ -53,11 +54,11 @@ function blockedColumns(u: Float32Array, units: number): Float32Array {
 }
 
 /**
- * Run the LSTM over all steps: xW = x·W [batch, time, 4u], U [u, 4u], b [4u], h0 and c0
- * [batch, u]. Writes each plane of `out` that is time · batch · units long (c and h always
+ * Run the LSTM over all steps: xW = x·W [batch, time, 4u] (or x and W, whose product is then
+ * formed in place: ./sequence-memory.ts), U [u, 4u], b [4u], h0 and c0 [batch, u]. Writes each plane of `out` that is time · batch · units long (c and h always
  * are; the caller passes shorter gate planes when no backward will read them).
  */
-export function wasmLstmSequence(xW: Float32Array, U: Float32Array, b: Float32Array, h0: Float32Array, c0: Float32Array,
+export function wasmLstmSequence(xW: Float32Array | InputProduct<Float32Array>, U: Float32Array, b: Float32Array, h0: Float32Array, c0: Float32Array,
   batch: number, time: number, units: number, out: LstmPlanes): void {
   const inst = getInstance();
   const k = units;

@@ -200,7 +200,7 @@ export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, 
  * C += Ã·B̃ for packed operands already in memory (C at cAt, [mPad, nPad]); large products
  * are shared with the helper thread in chunks of column panels (./threads.ts).
  */
-function runProduct(inst: Instance, m: number, n: number, k: number, apAt: number, bpAt: number, cAt: number): void {
+export function runProduct(inst: Instance, m: number, n: number, k: number, apAt: number, bpAt: number, cAt: number): void {
   const mPad = roundUp(m, MR);
   const nPad = roundUp(n, NR);
   const nPanels = nPad / NR;

@@ -4,7 +4,9 @@
  *
  *   0        the recurrent weight, packed as the right operand, in place of ./matmul.ts's
  *            pinned operand (so a later fixed-right product packs its own again)
- *   xwAt     x·W [batch, time, width] as it comes
+ *   xwAt     x·W [batch, time, width] as it comes, or formed here from x and W: the product
+ *            ./matmul.ts would run (same blocks, same sums), written where the steps read it,
+ *            with its scratch (x and W raw and packed) after the caller's regions
  *   biasAt   b [width]
  *   a0, a1   the packed left operand twice, h_0 in the first: step t reads one, writes the other
  *   cAt      C [mPad, nPad]
@@ -12,7 +14,8 @@
  */
 import { packPanels } from './pack';
 import { MR } from './gemm-module';
-import { reserve, roundUp, copyIn, KC, type Instance } from './matmul';
+import { reserve, roundUp, copyIn, runProduct, KC, type Instance } from './matmul';
+import type { InputProduct } from '../kernel';
 
 export interface SequenceLayout {
   readonly mPad: number;
@@ -29,24 +32,42 @@ export interface SequenceLayout {
  * [k, nPad] row-major (columns already in the kernel's order, padding columns zero or absent
  * when nPad > its width). `extra` floats are reserved after C for the caller.
  */
-export function startSequence(inst: Instance, weight: Float32Array, k: number, width: number, nPad: number, xW: Float32Array,
-  b: Float32Array, h0: Float32Array, batch: number, time: number, extra: number): SequenceLayout {
+export function startSequence(inst: Instance, weight: Float32Array, k: number, width: number, nPad: number,
+  xW: Float32Array | InputProduct<Float32Array>, b: Float32Array, h0: Float32Array, batch: number, time: number, extra: number): SequenceLayout {
   const mPad = roundUp(batch, MR);
   const packedFloats = roundUp(k * nPad, 4);
   inst.pinnedOwner = null;
   inst.pinnedFloats = packedFloats;
+  const product = xW instanceof Float32Array ? null : xW;
+  const rows = batch * time;
   const xwAt = packedFloats;
-  const biasAt = xwAt + roundUp(batch * time * width, 4);
+  // Formed here, x·W is a product's C: whole tiles of rows (width is a multiple of NR).
+  const biasAt = xwAt + roundUp(product ? roundUp(rows, MR) * width : rows * width, 4);
   const a0 = biasAt + roundUp(width, 4);
   const a1 = a0 + k * mPad;
   const cAt = a1 + k * mPad;
   const end = cAt + mPad * nPad;
   const cols = weight.length / k;
-  reserve(inst, Math.max(end + extra, packedFloats + weight.length));
+  // The product's scratch, when x·W is formed here: x raw and packed, W raw and packed.
+  const f = product ? product.features : 0;
+  const rawX = end + extra;
+  const xPacked = rawX + roundUp(rows * f, 4);
+  const rawW = xPacked + f * roundUp(rows, MR);
+  const wPacked = rawW + roundUp(f * width, 4);
+  reserve(inst, Math.max(end + extra, packedFloats + weight.length, product ? wPacked + f * width : 0));
   const mem = inst.floats;
   copyIn(weight, 0, weight.length, mem, packedFloats); // raw, packed to 0, then overwritten by x·W
   packPanels(inst.packB, mem, { at: packedFloats, lanes: cols, depth: k, laneStride: 1, stepStride: cols }, KC, 0);
-  copyIn(xW, 0, batch * time * width, mem, xwAt);
+  if (product) {
+    copyIn(product.x, 0, rows * f, mem, rawX);
+    packPanels(inst.packA, mem, { at: rawX, lanes: rows, depth: f, laneStride: f, stepStride: 1 }, KC, xPacked);
+    copyIn(product.W, 0, f * width, mem, rawW);
+    packPanels(inst.packB, mem, { at: rawW, lanes: width, depth: f, laneStride: 1, stepStride: width }, KC, wPacked);
+    mem.fill(0, xwAt, biasAt);
+    runProduct(inst, rows, width, f, xPacked, wPacked, xwAt);
+  } else {
+    copyIn(xW as Float32Array, 0, rows * width, mem, xwAt);
+  }
   copyIn(b, 0, width, mem, biasAt);
   copyIn(h0, 0, batch * k, mem, cAt); // h_0 raw, packed into the first operand; C is free until step 0
   packPanels(inst.packA, mem, { at: cAt, lanes: batch, depth: k, laneStride: k, stepStride: 1 }, KC, a0);
