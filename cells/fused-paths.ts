@@ -16,7 +16,7 @@ import { GRUCell } from './gru';
 import { SimpleRNNCell } from './simple-rnn';
 import { LNSimpleRNNCell } from './ln-simple-rnn';
 import { lstmSequence } from './lstm-fused';
-import { lstmInferenceFromInput } from './lstm-inference';
+import { lstmFromInput } from './lstm-from-input';
 import { simpleRnnSequence } from './simple-rnn-fused';
 import { gruSequence } from './gru-fused';
 import { timeStep } from './sequence-ops';
@@ -44,10 +44,10 @@ function lstmPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: 
   const hard = cell.recurrentActivation === 'hard_sigmoid';
   const recurrentMask = drop.sharedRecurrentMask();
   const peepholes: [Tensor, Tensor, Tensor] | null = cell instanceof PeepholeLSTMCell ? [pI, pF, pO] : null;
-  // Inference may skip the x·W tensor (lstm-inference.ts); otherwise x·W for all steps is one
-  // matmul, and the bias is added inside the fused op.
+  // The plain LSTM may run from x and W without an x·W tensor (lstm-from-input.ts); otherwise
+  // x·W for all steps is one matmul, and the bias is added inside the fused op.
   const plain = !hard && !recurrentMask && !peepholes && !padding;
-  const { h: H, c } = (plain ? lstmInferenceFromInput(masked, W, U, b, h0, c0) : null) ??
+  const { h: H, c } = (plain ? lstmFromInput(masked, W, U, b, h0, c0) : null) ??
     lstmSequence(matmul(masked, W), U, b, h0, c0, { hard, recurrentMask, peepholes, padding });
   const hLast = timeStep(H, H.shape[1] - 1);
   return { output: returnSequences ? H : hLast, states: [hLast, c] };

@@ -126,6 +126,24 @@ export interface LstmGateBuffers {
 }
 
 /**
+ * The weight gradients an LSTM's backward can form from dXW while the kernel holds it (for
+ * lstmSequenceBackward; rows in dXW's (batch, time) order, T·B of them):
+ *   [dU; db] = hOneᵀ·dXW   hOne [T·B, units + 1]: h_{t−1} and a 1 per row; dUb [units + 1, 4u]
+ *   dW = xᵀ·dXW           x [T·B, features]; dW [features, 4u]   (null: not wanted)
+ *   dx = dXW·Wᵀ           W [features, 4u];  dx [T·B, features]  (null: not wanted)
+ * the same products, with the same values, as the matmuls they replace.
+ */
+export interface LstmWeightGradients<S extends Storage = Storage> {
+  readonly hOne: S;
+  readonly dUb: S;
+  readonly x: S;
+  readonly W: S;
+  readonly features: number;
+  readonly dW: S | null;
+  readonly dx: S | null;
+}
+
+/**
  * x·W given by its factors — x [rows, features] and W [features, width], row-major — for a
  * sequence kernel that computes the product inside its own memory instead of reading a copy.
  */
@@ -227,10 +245,12 @@ export interface Kernels {
    * Optional: backpropagation through time for a sequence lstmSequence ran, from the planes it
    * saved, dH ([batch, time, units]) and dc (the gradient at c_T; on return, at c_0), to dXW
    * ([batch, time, 4·units]) and dh0 — the same values as stepping with lstmGatesBackward and
-   * matmulFixedRight. Returns false (nothing written) where it does not take the case.
+   * matmulFixedRight. Returns false (nothing written) where it does not take the case. With
+   * `weights` it also forms those gradients from dXW where it holds it (dXW may then be null:
+   * not wanted itself).
    */
   lstmSequenceBackward?(U: Storage, c0: Storage, saved: LstmGateBuffers, dH: Storage, batch: number, time: number, units: number,
-    dXW: Storage, dh0: Storage, dc: Storage): boolean;
+    dXW: Storage | null, dh0: Storage, dc: Storage, weights?: LstmWeightGradients): boolean;
   /**
    * Optional: the forward of a whole simple-RNN sequence with tanh, a_t = xW_t + b + h_{t−1}·U,
    * h_t = tanh(a_t): fills `pre` (every a_t) and `hs` (every h_t), [time, batch, units] each,

@@ -2,7 +2,7 @@
  * CPU kernels for the fused neural-network ops: layer norm, softmax, and the LSTM gate math.
  * Each one replaces a chain of a dozen element-wise ops (and their tape entries) with one pass.
  */
-import type { Storage, LstmGateBuffers, InputProduct } from '../kernel';
+import type { Storage, LstmGateBuffers, InputProduct, LstmWeightGradients } from '../kernel';
 import { sigmoidF, sigmoidD, hardSigmoidF, hardSigmoidD, tanhF, tanhD } from '../scalar';
 import { wasmLstmGates, wasmLstmGatesBackward, allFloat32 } from '../wasm/lstm-gates';
 import { wasmSimdAvailable } from '../wasm/matmul';
@@ -160,14 +160,27 @@ export function lstmSequence(xW: Storage | InputProduct, U: Storage, b: Storage,
 
 /** The backward of lstmSequence on the WebAssembly kernel (kernels/wasm/lstm-sequence-backward.ts), where lstmSequence took the case. */
 export function lstmSequenceBackward(U: Storage, c0: Storage, saved: LstmGateBuffers, dH: Storage, batch: number, time: number,
-  units: number, dXW: Storage, dh0: Storage, dc: Storage): boolean {
+  units: number, dXW: Storage | null, dh0: Storage, dc: Storage, weights?: LstmWeightGradients): boolean {
   const n = time * batch * units;
-  const f32 = [U, c0, dH, dXW, dh0, dc].every((x) => x instanceof Float32Array) && allFloat32(dH, c0, saved);
+  const f32 = [U, c0, dH, dXW ?? dH, dh0, dc].every((x) => x instanceof Float32Array) && allFloat32(dH, c0, saved);
   const full = [saved.i, saved.f, saved.g, saved.o, saved.c, saved.tanhC].every((p) => p.length >= n);
   if (!f32 || !full || !lstmSequenceTakes(batch, time, units)) return false;
+  if (weights && !weightGradientsTake(weights, batch * time, units)) return false;
   wasmLstmSequenceBackward(U as Float32Array, c0 as Float32Array, saved as LstmPlanes, dH as Float32Array, batch, time, units,
-    dXW as Float32Array, dh0 as Float32Array, dc as Float32Array);
+    dXW as Float32Array | null, dh0 as Float32Array, dc as Float32Array, (weights ?? null) as LstmWeightGradients<Float32Array> | null);
   return true;
+}
+
+/**
+ * Whether the wasm backward may form the weight gradients itself: float32, and each product
+ * one the matmul kernel would also have run on wasm (kernels/cpu/matmul.ts), so the values
+ * are the same whichever computes them.
+ */
+function weightGradientsTake(w: LstmWeightGradients, rows: number, units: number): boolean {
+  const arrays = [w.hOne, w.dUb, w.x, w.W, w.dW ?? w.x, w.dx ?? w.x];
+  const K = 4 * units;
+  return arrays.every((a) => a instanceof Float32Array) && w.features > 0 &&
+    Math.min(units + 1, w.features) * K * rows >= WASM_MIN_MULTIPLY_ADDS;
 }
 
 /**

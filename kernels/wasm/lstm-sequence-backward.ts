@@ -18,12 +18,13 @@
  * ([time, batch, units] each), c_0, dH [batch, time, units], dXW [batch, time, 4u], dz packed,
  * dhNext (the product's C), the carried dc, and the address table of phase 1.
  */
-import { packPanels } from './pack';
+import { packPanels, leftSource, rightSource } from './pack';
 import { MR, NR } from './gemm-module';
 import { BLOCK_UNITS } from './lstm-step-module';
-import { getInstance, getHelper, reserve, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
+import { getInstance, getHelper, reserve, roundUp, copyIn, copyOut, runProduct, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS, type Instance } from './matmul';
 import { runBlocks, runLstmBackChunk, type SharedJob } from './jobs';
 import type { LstmPlanes } from './lstm-sequence';
+import type { LstmWeightGradients } from '../kernel';
 
 type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };
 
@@ -33,7 +34,8 @@ type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };
  * dh0 (the gradient at h_0). Units a multiple of 4 (./lstm-sequence.ts lstmSequenceFits).
  */
 export function wasmLstmSequenceBackward(U: Float32Array, c0: Float32Array, saved: LstmPlanes, dH: Float32Array,
-  batch: number, time: number, units: number, dXW: Float32Array, dh0: Float32Array, dc: Float32Array): void {
+  batch: number, time: number, units: number, dXW: Float32Array | null, dh0: Float32Array, dc: Float32Array,
+  weights: LstmWeightGradients<Float32Array> | null = null): void {
   const inst = getInstance();
   const K = 4 * units; // the product's depth: dz has 4u columns
   const n = batch * units;
@@ -50,9 +52,10 @@ export function wasmLstmSequenceBackward(U: Float32Array, c0: Float32Array, save
   const dcAt = cAt + mPad * nPad;
   const blocks = units / BLOCK_UNITS;
   const tableAt = dcAt + roundUp(n, 4);
+  const scratchAt = roundUp(tableAt + 8 * blocks, 4);
   inst.pinnedOwner = null;
   inst.pinnedFloats = packedFloats;
-  reserve(inst, Math.max(tableAt + 8 * blocks, packedFloats + units * K));
+  reserve(inst, Math.max(scratchAt + (weights ? weightScratch(batch * time, units, weights.features) : 0), packedFloats + units * K));
   const mem = inst.floats;
   // Uᵀ: B[p][j] = U[j][p], packed at 0 from a raw copy of U.
   copyIn(U, 0, units * K, mem, packedFloats);
@@ -96,7 +99,69 @@ export function wasmLstmSequenceBackward(U: Float32Array, c0: Float32Array, save
     if (helper) helper.run(inst.kernels, product);
     else runBlocks(inst.gebp, product, 0, nPanels);
   }
-  dXW.set(mem.subarray(dxwAt, dxwAt + batch * time * K));
+  if (dXW) dXW.set(mem.subarray(dxwAt, dxwAt + batch * time * K));
+  if (weights) weightGradients(inst, dxwAt, batch * time, units, weights, scratchAt);
   for (let r = 0; r < batch; r++) dh0.set(mem.subarray(cAt + r * nPad, cAt + r * nPad + units), r * units);
   dc.set(mem.subarray(dcAt, dcAt + n));
 }
+
+/**
+ * Floats of scratch weightGradients needs after the backward's own regions: dXW packed as a
+ * right operand (shared by dU and dW) and as a left one (dx), the three other operands raw and
+ * packed, and the three products' C.
+ */
+function weightScratch(rows: number, units: number, features: number): number {
+  const K = 4 * units;
+  const [mU, mF, mRows, nF] = [roundUp(units + 1, MR), roundUp(features, MR), roundUp(rows, MR), roundUp(features, NR)];
+  const regions = [rows * K, rows * (units + 1), rows * mU, mU * K, rows * features, rows * mF, mF * K,
+    K * mRows, features * K, K * nF, mRows * nF];
+  return regions.reduce((sum, r) => sum + roundUp(r, 4), 0);
+}
+
+/**
+ * The weight gradients from dXW where the backward left it (dxwAt, [rows, 4u]), without taking
+ * it out of wasm memory: [dU; db] = hOneᵀ·dXW, dW = xᵀ·dXW and dx = dXW·Wᵀ, each packed and
+ * run as ./matmul.ts runs the matmul the layer's backward would call (leftSource/rightSource,
+ * the same k-blocks), so the values are the same bits. dXW is packed once as the right operand
+ * of the first two. Scratch from `at` (weightScratch floats).
+ */
+function weightGradients(inst: Instance, dxwAt: number, rows: number, units: number, w: LstmWeightGradients<Float32Array>, at: number): void {
+  const K = 4 * units;
+  const f = w.features;
+  let next = at;
+  const region = (floats: number): number => {
+    const start = next;
+    next += roundUp(floats, 4);
+    return start;
+  };
+  const mem = inst.floats;
+  const dzRight = region(rows * K);
+  packPanels(inst.packB, mem, rightSource(dxwAt, K, rows, false), KC, dzRight);
+  /** C = op(A)·B̃ for a raw A copied in at its own region, then out to `out`. */
+  const product = (a: Float32Array, m: number, k: number, n: number, transA: boolean, bPacked: number, out: Float32Array): void => {
+    const raw = region(m * k);
+    const packed = region(k * roundUp(m, MR));
+    const c = region(roundUp(m, MR) * roundUp(n, NR));
+    copyIn(a, 0, m * k, mem, raw);
+    packPanels(inst.packA, mem, leftSource(raw, m, k, transA), KC, packed);
+    mem.fill(0, c, c + roundUp(m, MR) * roundUp(n, NR));
+    runProduct(inst, m, n, k, packed, bPacked, c);
+    copyOut(inst, c, m, n, out, 0);
+  };
+  product(w.hOne, units + 1, rows, K, true, dzRight, w.dUb); // [dU; db] = hOneᵀ·dXW
+  if (w.dW) product(w.x, f, rows, K, true, dzRight, w.dW); // dW = xᵀ·dXW
+  if (w.dx) {
+    // dx = dXW·Wᵀ: dXW is the left operand now, W the right one, transposed.
+    const dzLeft = region(K * roundUp(rows, MR));
+    packPanels(inst.packA, mem, leftSource(dxwAt, rows, K, false), KC, dzLeft);
+    const wRaw = region(f * K);
+    const wPacked = region(K * roundUp(f, NR));
+    const c = region(roundUp(rows, MR) * roundUp(f, NR));
+    copyIn(w.W, 0, f * K, mem, wRaw);
+    packPanels(inst.packB, mem, rightSource(wRaw, f, K, true), KC, wPacked);
+    mem.fill(0, c, c + roundUp(rows, MR) * roundUp(f, NR));
+    runProduct(inst, rows, f, K, dzLeft, wPacked, c);
+    copyOut(inst, c, rows, f, w.dx, 0);
+  }
+}
+

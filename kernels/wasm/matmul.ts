@@ -11,7 +11,7 @@
  */
 import type { MatmulDims, FixedRightMatmul, RowAddend } from '../kernel';
 import { gemmModuleBytes, MR, NR, type PackFn, type AddRowsFn, type CompactRowsFn } from './gemm-module';
-import { packPanels, type PackFns } from './pack';
+import { packPanels, leftSource, rightSource, type PackFns } from './pack';
 import { wasmApi, reserveFloats, type WasmMemory } from './runtime';
 import { startHelper, type Helper } from './threads';
 import { runBlocks, type KernelExports } from './jobs';
@@ -180,8 +180,8 @@ export function wasmMatmul(a: Float32Array, b: Float32Array, out: Float32Array, 
   const mem = inst.floats;
   // A is m lanes (rows) of k steps; B is n lanes (columns) of k steps. Stored transposed,
   // the roles of the two strides swap.
-  const aSource = { at: rawA, lanes: m, depth: k, laneStride: transA ? 1 : k, stepStride: transA ? m : 1 };
-  const bSource = { at: rawB, lanes: n, depth: k, laneStride: transB ? k : 1, stepStride: transB ? 1 : n };
+  const aSource = leftSource(rawA, m, k, transA);
+  const bSource = rightSource(rawB, n, k, transB);
 
   for (let t = 0; t < batch; t++) {
     copyIn(a, t * m * k, m * k, mem, rawA);
@@ -229,7 +229,7 @@ export const CHUNKS = 16;
  * (compact_rows, which overwrites C) so that they too leave in one copy — W3's products have
  * rows of 20 and 10 floats, and an element loop over 32 000 of them was most of a call.
  */
-function copyOut(inst: Instance, cAt: number, m: number, n: number, out: Float32Array, o: number): void {
+export function copyOut(inst: Instance, cAt: number, m: number, n: number, out: Float32Array, o: number): void {
   const nPad = roundUp(n, NR);
   const mem = inst.floats;
   if (nPad !== n && n < SHORT_ROW && m > 1) inst.compactRows(4 * cAt, 4 * nPad, m, n >> 2, n & 3);

@@ -23,6 +23,20 @@ export interface PackSource {
   readonly stepStride: number;
 }
 
+/**
+ * A product's left operand A (m × k) stored row-major at `at` — as [m, k], or as [k, m] when
+ * `trans` (the product reads Aᵀ). Every product packs its operands through these two, so two
+ * products of the same operands are packed alike and sum in the same order.
+ */
+export function leftSource(at: number, m: number, k: number, trans: boolean): PackSource {
+  return { at, lanes: m, depth: k, laneStride: trans ? 1 : k, stepStride: trans ? m : 1 };
+}
+
+/** A product's right operand B (k × n) stored row-major at `at` — as [k, n], or as [n, k] when `trans`. */
+export function rightSource(at: number, n: number, k: number, trans: boolean): PackSource {
+  return { at, lanes: n, depth: k, laneStride: trans ? k : 1, stepStride: trans ? 1 : n };
+}
+
 /** The module's pack functions for one panel width: gather lane by lane, or copy f32x4s. */
 export interface PackFns {
   readonly width: number;

@@ -12,7 +12,7 @@
  *   cAt      C [mPad, nPad]
  *   end      the first free float: the caller's own regions go from here
  */
-import { packPanels } from './pack';
+import { packPanels, leftSource, rightSource } from './pack';
 import { MR } from './gemm-module';
 import { reserve, roundUp, copyIn, runProduct, KC, type Instance } from './matmul';
 import type { InputProduct } from '../kernel';
@@ -60,9 +60,9 @@ export function startSequence(inst: Instance, weight: Float32Array, k: number, w
   packPanels(inst.packB, mem, { at: packedFloats, lanes: cols, depth: k, laneStride: 1, stepStride: cols }, KC, 0);
   if (product) {
     copyIn(product.x, 0, rows * f, mem, rawX);
-    packPanels(inst.packA, mem, { at: rawX, lanes: rows, depth: f, laneStride: f, stepStride: 1 }, KC, xPacked);
+    packPanels(inst.packA, mem, leftSource(rawX, rows, f, false), KC, xPacked);
     copyIn(product.W, 0, f * width, mem, rawW);
-    packPanels(inst.packB, mem, { at: rawW, lanes: width, depth: f, laneStride: 1, stepStride: width }, KC, wPacked);
+    packPanels(inst.packB, mem, rightSource(rawW, width, f, false), KC, wPacked);
     mem.fill(0, xwAt, biasAt);
     runProduct(inst, rows, width, f, xPacked, wPacked, xwAt);
   } else {
