@@ -16,7 +16,6 @@ import { Tensor, allocate, type Storage } from '../engine/tensor';
 import { record, isGradEnabled } from '../engine/tape';
 import { OpError } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
-import { timeToBatchMajor } from './sequence-ops';
 import type { LstmSequenceResult } from './lstm-fused';
 
 /**
@@ -39,16 +38,16 @@ export function lstmFromInput(x: Tensor, W: Tensor, U: Tensor, b: Tensor, h0: Te
   if (!shapesAgree || inputs.some((t) => t.dtype !== x.dtype)) return null;
   const n = batch * units;
   const dtype = x.dtype;
-  // Without a backward the gate planes are one step's scratch; c and h are kept for every step.
+  // What the backward reads is kept for every step; without one, each plane gets only the last
+  // step (c_T is an output), and the kernel writes the output H itself, batch-major.
   const steps = backwardComes ? time : 1;
   const saved = {
     i: allocate(dtype, steps * n), f: allocate(dtype, steps * n), g: allocate(dtype, steps * n), o: allocate(dtype, steps * n),
-    tanhC: allocate(dtype, steps * n), c: allocate(dtype, time * n), h: allocate(dtype, time * n),
+    tanhC: allocate(dtype, steps * n), c: allocate(dtype, steps * n), h: allocate(dtype, steps * n),
   };
-  if (!k.lstmSequence({ x: x.data, W: W.data, features }, U.data, b.data, h0.data, c0.data, batch, time, units, saved)) return null;
   const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
-  timeToBatchMajor(saved.h, H.data, time, batch, units);
-  const cT = new Tensor(saved.c.slice((time - 1) * n, time * n), [batch, units]);
+  if (!k.lstmSequence({ x: x.data, W: W.data, features }, U.data, b.data, h0.data, c0.data, batch, time, units, saved, H.data)) return null;
+  const cT = new Tensor(backwardComes ? saved.c.slice((time - 1) * n, time * n) : saved.c, [batch, units]);
   if (!backwardComes) {
     // On the tape's terms an op like any other (anomaly checks see its output); it records nothing.
     const h = record('lstmSequence', inputs, H, () => { throw new OpError('lstmSequence', 'no backward was planned for a call without gradients'); });

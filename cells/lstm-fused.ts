@@ -109,8 +109,9 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
   const md = mask ? mask.data : null;
   // The plain LSTM may run as one call where the kernels have it (the wasm kernel runs every
   // step inside its own memory: kernels/wasm/lstm-sequence.ts) — the same values as the loop below.
+  const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]); // the output, batch-major
   const whole = !hard && !md && !p && !padding && k.lstmSequence !== undefined &&
-    k.lstmSequence(xd, U.data, bd, h0.data, c0.data, batch, time, units, saved);
+    k.lstmSequence(xd, U.data, bd, h0.data, c0.data, batch, time, units, saved, H.data);
   if (whole && backwardComes) {
     hIn.set(h0.data.subarray(0, n));
     hIn.set(saved.h.subarray(0, (time - 1) * n), n);
@@ -134,9 +135,8 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
       carryPaddedRows(padding, t, time, batch, units, cPrev, views.c);
     }
   }
-  // Outputs: H batch-major [batch, time, u]; c_T.
-  const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
-  timeToBatchMajor(saved.h, H.data, time, batch, units);
+  // Outputs: H batch-major [batch, time, u] (the whole-sequence kernel wrote it); c_T.
+  if (!whole) timeToBatchMajor(saved.h, H.data, time, batch, units);
   const cT = new Tensor(saved.c.slice((time - 1) * n, time * n), [batch, units]);
 
   // The gradient arriving at c_T is collected by the side entry below, which the tape visits

@@ -75,7 +75,8 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
   const xhat = ln ? allocate(dtype, time * n) : null;
   const rstd = ln ? allocate(dtype, time * batch) : null;
   const hs = allocate(dtype, time * n); // h_t, time-major
-  const whole = wholeFits && k.simpleRnnSequence!(xd, U.data, bd, h0.data, batch, time, units, pre, hs);
+  const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]); // the output, batch-major
+  const whole = wholeFits && k.simpleRnnSequence!(xd, U.data, bd, h0.data, batch, time, units, pre, hs, H.data);
   // h_{t−1} ⊙ m, the product's left operand at each step: made in the backward (for dU) where
   // the whole sequence ran as one call, which needs no copy of it.
   let hIn: Storage | null = whole ? null : allocate(dtype, time * n);
@@ -97,8 +98,7 @@ export function simpleRnnSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, 
     else ht.set(nt);
     if (padding) carryPaddedRows(padding, t, time, batch, units, hPrev, ht);
   }
-  const H = new Tensor(allocate(dtype, batch * time * units), [batch, time, units]);
-  timeToBatchMajor(hs, H.data, time, batch, units);
+  if (!whole) timeToBatchMajor(hs, H.data, time, batch, units); // (the whole-sequence kernel wrote H)
   return record(opName, inputs, H, (dH) => {
     const dXW = new Tensor(allocate(dtype, xW.size), xW.shape);
     const db = new Tensor(allocate(dtype, units), b.shape);

@@ -234,13 +234,15 @@ export interface Kernels {
    * Optional: the forward of a whole LSTM sequence with the logistic sigmoid, from xW = x·W
    * ([batch, time, 4·units]), U, b, h0 and c0 — the same values as stepping with
    * matmulFixedRight and lstmGates. Fills every buffer of `saved` that is time·batch·units long
-   * ([time, batch, units]; c and h always are) and returns true, or returns false (nothing
-   * written) where it does not take the case, and the caller steps. xW may come as its factors
+   * ([time, batch, units]), gives a buffer one step long (batch·units) the last step, fills
+   * `hOut` (if given) with every h_t batch-major ([batch, time, units], the layer's output) and
+   * returns true — or returns false (nothing written) where it does not take the case, and the
+   * caller steps. xW may come as its factors
    * (InputProduct, for inference): the kernel then forms x·W where it reads it, with the same
    * values as the matmul it replaces.
    */
   lstmSequence?(xW: Storage | InputProduct, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number, units: number,
-    saved: LstmGateBuffers): boolean;
+    saved: LstmGateBuffers, hOut?: Storage): boolean;
   /**
    * Optional: backpropagation through time for a sequence lstmSequence ran, from the planes it
    * saved, dH ([batch, time, units]) and dc (the gradient at c_T; on return, at c_0), to dXW
@@ -256,8 +258,9 @@ export interface Kernels {
    * h_t = tanh(a_t): fills `pre` (every a_t) and `hs` (every h_t), [time, batch, units] each,
    * with the same values as stepping with matmulFixedRight and unary, and returns true; or
    * returns false (nothing written) where it does not take the case. With `pre` null (no
-   * backward will read the steps) `hs` gets h batch-major, [batch, time, units]: the output.
+   * backward will read the steps) `hs` gets h batch-major, [batch, time, units]: the output;
+   * with it, `hOut` (if given) does.
    */
   simpleRnnSequence?(xW: Storage, U: Storage, b: Storage, h0: Storage, batch: number, time: number, units: number,
-    pre: Storage | null, hs: Storage): boolean;
+    pre: Storage | null, hs: Storage, hOut?: Storage): boolean;
 }

@@ -145,16 +145,16 @@ function lstmSequenceTakes(batch: number, time: number, units: number): boolean 
  * wasm path is switched off), and the fused LSTM steps with matmulFixedRight and lstmGates.
  */
 export function lstmSequence(xW: Storage | InputProduct, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number,
-  units: number, saved: LstmGateBuffers): boolean {
+  units: number, saved: LstmGateBuffers, hOut?: Storage): boolean {
   const product = 'features' in xW ? xW : null;
   // x·W formed inside: only where the matmul it replaces would have run on the wasm kernel too
   // (the same sums in the same order), so that the values do not depend on which path ran.
   if (product && !(product.x instanceof Float32Array && product.W instanceof Float32Array && product.features > 0 &&
     batch * time * 4 * units * product.features >= WASM_MIN_MULTIPLY_ADDS)) return false;
-  const f32 = [product ? product.x : xW as Storage, U, b, h0, c0].every((x) => x instanceof Float32Array) && allFloat32(c0, c0, saved);
+  const f32 = [product ? product.x : xW as Storage, U, b, h0, c0, hOut ?? c0].every((x) => x instanceof Float32Array) && allFloat32(c0, c0, saved);
   if (!f32 || !lstmSequenceTakes(batch, time, units)) return false;
   wasmLstmSequence(xW as Float32Array | InputProduct<Float32Array>, U as Float32Array, b as Float32Array, h0 as Float32Array,
-    c0 as Float32Array, batch, time, units, saved as LstmPlanes);
+    c0 as Float32Array, batch, time, units, saved as LstmPlanes, (hOut ?? null) as Float32Array | null);
   return true;
 }
 
@@ -189,12 +189,12 @@ function weightGradientsTake(w: LstmWeightGradients, rows: number, units: number
  * float32, units a multiple of 4; false otherwise.
  */
 export function simpleRnnSequence(xW: Storage, U: Storage, b: Storage, h0: Storage, batch: number, time: number, units: number,
-  pre: Storage | null, hs: Storage): boolean {
-  const f32 = [xW, U, b, h0, pre ?? hs, hs].every((x) => x instanceof Float32Array);
+  pre: Storage | null, hs: Storage, hOut?: Storage): boolean {
+  const f32 = [xW, U, b, h0, pre ?? hs, hs, hOut ?? hs].every((x) => x instanceof Float32Array);
   if (!f32 || !sequenceEnabled || !wasmUnaryOn() || batch * units < WASM_UNARY_MIN || !wasmMatmulEnabled() || units % 4 !== 0 ||
     time === 0 || batch * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
   wasmRnnSequence(xW as Float32Array, U as Float32Array, b as Float32Array, h0 as Float32Array, batch, time, units,
-    pre as Float32Array | null, hs as Float32Array);
+    pre as Float32Array | null, hs as Float32Array, (hOut ?? null) as Float32Array | null);
   return true;
 }
 

@@ -207,6 +207,45 @@ function compactRows(): FunctionDef {
   return { name: 'compact_rows', params: Array<ValueType>(5).fill(I32), locals: Array<ValueType>(4).fill(I32), body: code };
 }
 
+/**
+ * steps_to_batch_major(src, dst, time, batch, vecs): a sequence's plane from time-major
+ * [time, batch, units] at src to batch-major [batch, time, units] at dst, units = 4·vecs
+ * (byte addresses; time, batch, vecs ≥ 1; the regions do not overlap). dst is written in order.
+ */
+function stepsToBatchMajor(): FunctionDef {
+  const src = 0, dst = 1, time = 2, batch = 3, vecs = 4;
+  const r = 5, t = 6, s = 7, left = 8, rowBytes = 9, stepBytes = 10, rowSrc = 11;
+  const code = new Code();
+  code.localGet(vecs).i32Const(VEC).i32Mul().localSet(rowBytes);
+  code.localGet(rowBytes).localGet(batch).i32Mul().localSet(stepBytes);
+  code.localGet(batch).localSet(r).localGet(src).localSet(rowSrc);
+  code.loop(); // over batch rows
+  {
+    code.localGet(rowSrc).localSet(s).localGet(time).localSet(t);
+    code.loop(); // over steps: row r of step t
+    {
+      code.localGet(vecs).localSet(left);
+      code.loop();
+      code.localGet(dst).localGet(s).v128Load().v128Store();
+      code.localGet(s).i32Const(VEC).i32Add().localSet(s);
+      code.localGet(dst).i32Const(VEC).i32Add().localSet(dst);
+      code.localGet(left).i32Const(1).i32Sub().localTee(left).brIf(0);
+      code.end();
+      // s walked one row forward; the same row of the next step is a step further
+      code.localGet(s).localGet(stepBytes).i32Add().localGet(rowBytes).i32Sub().localSet(s);
+      code.localGet(t).i32Const(1).i32Sub().localTee(t).brIf(0);
+    }
+    code.end();
+    code.localGet(rowSrc).localGet(rowBytes).i32Add().localSet(rowSrc);
+    code.localGet(r).i32Const(1).i32Sub().localTee(r).brIf(0);
+  }
+  code.end();
+  return { name: 'steps_to_batch_major', params: Array<ValueType>(5).fill(I32), locals: Array<ValueType>(7).fill(I32), body: code };
+}
+
+/** Signature of the exported steps_to_batch_major (see stepsToBatchMajor()). */
+export type StepsToBatchMajorFn = (src: number, dst: number, time: number, batch: number, vecs: number) => void;
+
 /** Signature of the exported compact_rows (see compactRows()). */
 export type CompactRowsFn = (c: number, ldc: number, rows: number, vecs: number, tail: number) => void;
 
@@ -221,11 +260,11 @@ export type PackFn = (src: number, pStep: number, cStep: number, panelStep: numb
  * The module's bytes, memory imported as env.memory. Exports: `gebp`, `pack_MR_scalar`,
  * `pack_MR_vector`, `pack_NR_scalar`, `pack_NR_vector` (with MR and NR as numbers), `add_rows`,
  * one LSTM step's `lstm_init`, `lstm_gates_blocked` and `lstm_gates_back_blocked` (./lstm-step-module.ts),
- * one simple-RNN step's `seq_init` and `rnn_tanh_step` (./rnn-step-module.ts), and `compact_rows`.
+ * one simple-RNN step's `seq_init` and `rnn_tanh_step` (./rnn-step-module.ts), `compact_rows` and `steps_to_batch_major`.
  * `fma`: the micro-kernel uses relaxed SIMD's fused multiply-add, and the step functions' exp its
  * min, max and truncation (the engine must have relaxed SIMD).
  */
 export function gemmModuleBytes(shared = false, fma = false): Uint8Array<ArrayBuffer> {
   return buildModule([gebp(MR, NR, fma), pack(MR, false), pack(MR, true), pack(NR, false), pack(NR, true), addRows(),
-    ...lstmStepFunctions(fma), ...rnnStepFunctions(fma), compactRows()], shared);
+    ...lstmStepFunctions(fma), ...rnnStepFunctions(fma), compactRows(), stepsToBatchMajor()], shared);
 }

@@ -16,7 +16,7 @@
 import { MR, NR } from './gemm-module';
 import { BLOCK_COLUMNS, BLOCK_UNITS } from './lstm-step-module';
 import { getInstance, getHelper, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
-import { startSequence } from './sequence-memory';
+import { startSequence, planeToBatchMajor } from './sequence-memory';
 import type { InputProduct } from '../kernel';
 import { runLstmChunk, type SharedJob } from './jobs';
 
@@ -55,11 +55,13 @@ function blockedColumns(u: Float32Array, units: number): Float32Array {
 
 /**
  * Run the LSTM over all steps: xW = x·W [batch, time, 4u] (or x and W, whose product is then
- * formed in place: ./sequence-memory.ts), U [u, 4u], b [4u], h0 and c0 [batch, u]. Writes each plane of `out` that is time · batch · units long (c and h always
- * are; the caller passes shorter gate planes when no backward will read them).
+ * formed in place: ./sequence-memory.ts), U [u, 4u], b [4u], h0 and c0 [batch, u]. `hOut`, if
+ * given, receives every h_t batch-major, [batch, time, u] (the layer's output). Writes each plane
+ * of `out` that is time · batch · units long whole, and a plane one step long (batch · units:
+ * what a caller passes when no backward will read the steps) the last step's values.
  */
 export function wasmLstmSequence(xW: Float32Array | InputProduct<Float32Array>, U: Float32Array, b: Float32Array, h0: Float32Array, c0: Float32Array,
-  batch: number, time: number, units: number, out: LstmPlanes): void {
+  batch: number, time: number, units: number, out: LstmPlanes, hOut: Float32Array | null = null): void {
   const inst = getInstance();
   const k = units;
   const u4 = 4 * units;
@@ -95,6 +97,9 @@ export function wasmLstmSequence(xW: Float32Array | InputProduct<Float32Array>, 
   }
   const planes = [out.i, out.f, out.g, out.o, out.c, out.tanhC, out.h];
   planes.forEach((p, q) => {
-    if (p.length >= planeStride) p.set(mem.subarray(planesAt + q * planeStride, planesAt + (q + 1) * planeStride));
+    const at = planesAt + q * planeStride;
+    if (p.length >= planeStride) p.set(mem.subarray(at, at + planeStride));
+    else if (p.length >= n) p.set(mem.subarray(at + (time - 1) * n, at + time * n)); // the last step (c_T, h_T)
   });
+  if (hOut) planeToBatchMajor(inst, planesAt + 6 * planeStride, batch, time, units, planesAt + 7 * planeStride, hOut);
 }

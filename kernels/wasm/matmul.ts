@@ -10,7 +10,7 @@
  * products split C's columns with a helper thread on the same shared memory (./threads.ts).
  */
 import type { MatmulDims, FixedRightMatmul, RowAddend } from '../kernel';
-import { gemmModuleBytes, MR, NR, type PackFn, type AddRowsFn, type CompactRowsFn } from './gemm-module';
+import { gemmModuleBytes, MR, NR, type PackFn, type AddRowsFn, type CompactRowsFn, type StepsToBatchMajorFn } from './gemm-module';
 import { packPanels, leftSource, rightSource, type PackFns } from './pack';
 import { wasmApi, reserveFloats, type WasmMemory } from './runtime';
 import { startHelper, type Helper } from './threads';
@@ -41,6 +41,7 @@ export interface Instance {
   readonly packB: PackFns;
   readonly addRows: AddRowsFn;
   readonly compactRows: CompactRowsFn;
+  readonly stepsToBatchMajor: StepsToBatchMajorFn;
   /**
    * The fixed right operand whose packed form sits at the start of memory (see wasmFixedRight),
    * and its length in floats: every other product lays out its regions after it.
@@ -122,6 +123,7 @@ export function getInstance(): Instance {
   instance = {
     memory, gebp: exports.gebp as Gebp, kernels: exports as unknown as KernelExports, packA: fns(MR), packB: fns(NR), addRows: exports.add_rows as AddRowsFn,
     compactRows: exports.compact_rows as CompactRowsFn,
+    stepsToBatchMajor: exports.steps_to_batch_major as StepsToBatchMajorFn,
     pinnedOwner: null, pinnedFloats: 0, helper: shared ? undefined : null, shared, bytes, floats: new Float32Array(memory.buffer),
   };
   return instance;

@@ -12,7 +12,7 @@
  */
 import { MR, NR } from './gemm-module';
 import { getInstance, getHelper, roundUp, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
-import { startSequence } from './sequence-memory';
+import { startSequence, planeToBatchMajor } from './sequence-memory';
 import { runRnnChunk, type SharedJob } from './jobs';
 
 type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };
@@ -22,10 +22,10 @@ type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };
  * b [u], h0 [batch, u]; writes `pre` (every a_t) and `hs` (every h_t), [time, batch, u] each, as
  * backpropagation reads them. Without `pre` (inference: nothing will read a_t) the steps write
  * their planes batch-major instead, and `hs` receives h as the layer outputs it, [batch, time, u],
- * in one copy. Units a multiple of 4.
+ * in one copy. With `pre`, `hOut` (if given) also receives h batch-major. Units a multiple of 4.
  */
 export function wasmRnnSequence(xW: Float32Array, U: Float32Array, b: Float32Array, h0: Float32Array, batch: number, time: number,
-  units: number, pre: Float32Array | null, hs: Float32Array): void {
+  units: number, pre: Float32Array | null, hs: Float32Array, hOut: Float32Array | null = null): void {
   const inst = getInstance();
   const k = units;
   const nPad = roundUp(units, NR);
@@ -51,5 +51,6 @@ export function wasmRnnSequence(xW: Float32Array, U: Float32Array, b: Float32Arr
     else runRnnChunk(inst.kernels, job, 0, nPanels);
   }
   if (pre) pre.set(mem.subarray(planesAt, planesAt + planeStride));
+  if (pre && hOut) planeToBatchMajor(inst, planesAt + planeStride, batch, time, units, planesAt + 2 * planeStride, hOut);
   hs.set(mem.subarray(planesAt + planeStride, planesAt + 2 * planeStride));
 }

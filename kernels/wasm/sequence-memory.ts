@@ -74,3 +74,18 @@ export function startSequence(inst: Instance, weight: Float32Array, k: number, w
   mem.fill(0, a1, a1 + k * mPad); // its padding rows stay zero: the steps write only real rows
   return { mPad, xwAt, biasAt, a0, a1, cAt, end };
 }
+
+/**
+ * The layer's output from a sequence's h plane ([time, batch, units] at planeAt, units a
+ * multiple of 4): batch-major [batch, time, units] into `out`, transposed inside wasm memory at
+ * scratchAt (reserved here) and copied out in one piece — the JavaScript loop it replaces
+ * (cells/sequence-ops.ts timeToBatchMajor) copied W1's and W3's rows of 20 floats one by one.
+ */
+export function planeToBatchMajor(inst: Instance, planeAt: number, batch: number, time: number, units: number, scratchAt: number,
+  out: Float32Array): void {
+  const n = batch * time * units;
+  reserve(inst, scratchAt + n);
+  inst.stepsToBatchMajor(4 * planeAt, 4 * scratchAt, time, batch, units >> 2);
+  out.set(inst.floats.subarray(scratchAt, scratchAt + n));
+}
+
