@@ -18,6 +18,7 @@ import { LNSimpleRNNCell } from './ln-simple-rnn';
 import { lstmSequence } from './lstm-fused';
 import { lstmFromInput } from './lstm-from-input';
 import { simpleRnnSequence } from './simple-rnn-fused';
+import { simpleRnnInferenceFromInput } from './simple-rnn-from-input';
 import { gruSequence } from './gru-fused';
 import { timeStep } from './sequence-ops';
 import type { ActivationName } from './activations';
@@ -56,13 +57,14 @@ function lstmPass(x: Tensor, cell: LSTMCell, [h0, c0]: readonly Tensor[], drop: 
 function simplePass(x: Tensor, cell: SimpleRNNCell, h0: Tensor, drop: SequenceDropout, returnSequences: boolean, padding: Tensor | null): RecurrentResult {
   const [W, U, b, gamma, beta] = cell.weights().map((w) => w.tensor);
   const masked = drop.inputMasks ? mul(x, drop.inputMasks[0]) : x;
-  const xW = matmul(masked, W); // x·W for all steps; the bias is added inside the fused op
-  const H = simpleRnnSequence(xW, U, b, h0, {
-    activation: ELEMENTWISE[cell.activation] ?? null,
-    layerNorm: cell instanceof LNSimpleRNNCell ? { gamma, beta, eps: cell.epsilon } : null,
-    recurrentMask: drop.sharedRecurrentMask(),
-    padding,
-  });
+  const activation = ELEMENTWISE[cell.activation] ?? null;
+  const layerNorm = cell instanceof LNSimpleRNNCell ? { gamma, beta, eps: cell.epsilon } : null;
+  const recurrentMask = drop.sharedRecurrentMask();
+  // Inference with tanh alone may skip the x·W tensor (simple-rnn-from-input.ts); otherwise
+  // x·W for all steps is one matmul, and the bias is added inside the fused op.
+  const plain = activation === 'tanh' && !layerNorm && !recurrentMask && !padding;
+  const H = (plain ? simpleRnnInferenceFromInput(masked, W, U, b, h0) : null) ??
+    simpleRnnSequence(matmul(masked, W), U, b, h0, { activation, layerNorm, recurrentMask, padding });
   const hLast = timeStep(H, H.shape[1] - 1);
   return { output: returnSequences ? H : hLast, states: [hLast] };
 }

@@ -259,8 +259,8 @@ export interface Kernels {
    * with the same values as stepping with matmulFixedRight and unary, and returns true; or
    * returns false (nothing written) where it does not take the case. With `pre` null (no
    * backward will read the steps) `hs` gets h batch-major, [batch, time, units]: the output;
-   * with it, `hOut` (if given) does.
+   * with it, `hOut` (if given) does. xW may come as its factors, as for lstmSequence.
    */
-  simpleRnnSequence?(xW: Storage, U: Storage, b: Storage, h0: Storage, batch: number, time: number, units: number,
+  simpleRnnSequence?(xW: Storage | InputProduct, U: Storage, b: Storage, h0: Storage, batch: number, time: number, units: number,
     pre: Storage | null, hs: Storage, hOut?: Storage): boolean;
 }

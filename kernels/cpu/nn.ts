@@ -140,6 +140,16 @@ function lstmSequenceTakes(batch: number, time: number, units: number): boolean 
 }
 
 /**
+ * Whether a sequence kernel may form x·W itself (xW given as its factors; `outputs` = rows ×
+ * width of the product): only where the matmul it replaces would have run on the wasm kernel
+ * too — the same sums in the same order — so that the values do not depend on which path ran.
+ */
+function productTakes(xW: Storage | InputProduct, outputs: number): boolean {
+  if (!('features' in xW)) return true;
+  return xW.x instanceof Float32Array && xW.W instanceof Float32Array && xW.features > 0 && outputs * xW.features >= WASM_MIN_MULTIPLY_ADDS;
+}
+
+/**
  * A whole LSTM sequence's forward on the WebAssembly kernel (kernels/wasm/lstm-sequence.ts):
  * float32, units a multiple of 4, matmul large enough for wasm; false otherwise (or when the
  * wasm path is switched off), and the fused LSTM steps with matmulFixedRight and lstmGates.
@@ -147,10 +157,7 @@ function lstmSequenceTakes(batch: number, time: number, units: number): boolean 
 export function lstmSequence(xW: Storage | InputProduct, U: Storage, b: Storage, h0: Storage, c0: Storage, batch: number, time: number,
   units: number, saved: LstmGateBuffers, hOut?: Storage): boolean {
   const product = 'features' in xW ? xW : null;
-  // x·W formed inside: only where the matmul it replaces would have run on the wasm kernel too
-  // (the same sums in the same order), so that the values do not depend on which path ran.
-  if (product && !(product.x instanceof Float32Array && product.W instanceof Float32Array && product.features > 0 &&
-    batch * time * 4 * units * product.features >= WASM_MIN_MULTIPLY_ADDS)) return false;
+  if (!productTakes(xW, batch * time * 4 * units)) return false;
   const f32 = [product ? product.x : xW as Storage, U, b, h0, c0, hOut ?? c0].every((x) => x instanceof Float32Array) && allFloat32(c0, c0, saved);
   if (!f32 || !lstmSequenceTakes(batch, time, units)) return false;
   wasmLstmSequence(xW as Float32Array | InputProduct<Float32Array>, U as Float32Array, b as Float32Array, h0 as Float32Array,
@@ -188,12 +195,13 @@ function weightGradientsTake(w: LstmWeightGradients, rows: number, units: number
  * where stepping would also run the wasm product and the wasm tanh (so the bits are the same):
  * float32, units a multiple of 4; false otherwise.
  */
-export function simpleRnnSequence(xW: Storage, U: Storage, b: Storage, h0: Storage, batch: number, time: number, units: number,
+export function simpleRnnSequence(xW: Storage | InputProduct, U: Storage, b: Storage, h0: Storage, batch: number, time: number, units: number,
   pre: Storage | null, hs: Storage, hOut?: Storage): boolean {
-  const f32 = [xW, U, b, h0, pre ?? hs, hs, hOut ?? hs].every((x) => x instanceof Float32Array);
+  if (!productTakes(xW, batch * time * units)) return false;
+  const f32 = ['features' in xW ? xW.x : xW, U, b, h0, pre ?? hs, hs, hOut ?? hs].every((x) => x instanceof Float32Array);
   if (!f32 || !sequenceEnabled || !wasmUnaryOn() || batch * units < WASM_UNARY_MIN || !wasmMatmulEnabled() || units % 4 !== 0 ||
     time === 0 || batch * units * units < WASM_MIN_MULTIPLY_ADDS) return false;
-  wasmRnnSequence(xW as Float32Array, U as Float32Array, b as Float32Array, h0 as Float32Array, batch, time, units,
+  wasmRnnSequence(xW as Float32Array | InputProduct<Float32Array>, U as Float32Array, b as Float32Array, h0 as Float32Array, batch, time, units,
     pre as Float32Array | null, hs as Float32Array, (hOut ?? null) as Float32Array | null);
   return true;
 }

@@ -69,7 +69,7 @@ export function wasmLstmSequence(xW: Float32Array | InputProduct<Float32Array>, 
   const n = batch * units;
   const planeStride = time * n;
   // U in blocked order; c_0 and the seven planes after C.
-  const { mPad, xwAt, biasAt, a0, a1, cAt, end } = startSequence(inst, blockedColumns(U, units), k, u4, nPad, xW, b, h0, batch,
+  const { mPad, xwAt, xwRow, biasAt, a0, a1, cAt, end } = startSequence(inst, blockedColumns(U, units), k, u4, nPad, xW, b, h0, batch,
     time, roundUp(n, 4) + 7 * planeStride);
   const c0At = end;
   const planesAt = c0At + roundUp(n, 4);
@@ -83,13 +83,13 @@ export function wasmLstmSequence(xW: Float32Array | InputProduct<Float32Array>, 
   // One job object for every step (only the step's addresses change): no allocation per step.
   const job: { -readonly [K in keyof SharedJob]: SharedJob[K] } = {
     k, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt: a0, bpAt: 0, cAt, jFrom: 0, jTo: nPanels, chunk, kind: 1,
-    m: batch, xwAt, xwStride: time * u4, biasAt, cPrevAt: c0At, planesAt, planeStride, hNextAt: a1,
+    m: batch, xwAt, xwStride: time * xwRow, biasAt, cPrevAt: c0At, planesAt, planeStride, hNextAt: a1,
     planeRowStride: 0, dhAt: 0, dhStride: 0, dcAt: 0, tableAt: 0, // (the backward's)
   };
   for (let t = 0; t < time; t++) {
     job.apAt = t % 2 ? a1 : a0;
     job.hNextAt = t % 2 ? a0 : a1;
-    job.xwAt = xwAt + t * u4;
+    job.xwAt = xwAt + t * xwRow;
     job.cPrevAt = t === 0 ? c0At : planesAt + 4 * planeStride + (t - 1) * n;
     job.planesAt = planesAt + t * n;
     if (helper) helper.run(inst.kernels, job);

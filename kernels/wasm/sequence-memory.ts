@@ -13,13 +13,15 @@
  *   end      the first free float: the caller's own regions go from here
  */
 import { packPanels, leftSource, rightSource } from './pack';
-import { MR } from './gemm-module';
+import { MR, NR } from './gemm-module';
 import { reserve, roundUp, copyIn, runProduct, KC, type Instance } from './matmul';
 import type { InputProduct } from '../kernel';
 
 export interface SequenceLayout {
   readonly mPad: number;
   readonly xwAt: number;
+  /** Floats from one row of x·W to the next: its width, or its padded width when formed here. */
+  readonly xwRow: number;
   readonly biasAt: number;
   readonly a0: number;
   readonly a1: number;
@@ -41,8 +43,9 @@ export function startSequence(inst: Instance, weight: Float32Array, k: number, w
   const product = xW instanceof Float32Array ? null : xW;
   const rows = batch * time;
   const xwAt = packedFloats;
-  // Formed here, x·W is a product's C: whole tiles of rows (width is a multiple of NR).
-  const biasAt = xwAt + roundUp(product ? roundUp(rows, MR) * width : rows * width, 4);
+  // Formed here, x·W is a product's C: whole tiles, rows padded to a multiple of NR floats.
+  const xwRow = product ? roundUp(width, NR) : width;
+  const biasAt = xwAt + roundUp(product ? roundUp(rows, MR) * xwRow : rows * width, 4);
   const a0 = biasAt + roundUp(width, 4);
   const a1 = a0 + k * mPad;
   const cAt = a1 + k * mPad;
@@ -72,7 +75,7 @@ export function startSequence(inst: Instance, weight: Float32Array, k: number, w
   copyIn(h0, 0, batch * k, mem, cAt); // h_0 raw, packed into the first operand; C is free until step 0
   packPanels(inst.packA, mem, { at: cAt, lanes: batch, depth: k, laneStride: k, stepStride: 1 }, KC, a0);
   mem.fill(0, a1, a1 + k * mPad); // its padding rows stay zero: the steps write only real rows
-  return { mPad, xwAt, biasAt, a0, a1, cAt, end };
+  return { mPad, xwAt, xwRow, biasAt, a0, a1, cAt, end };
 }
 
 /**

@@ -2,12 +2,15 @@
  * The whole-sequence simple RNN (tanh) on the wasm kernel (kernels/wasm/rnn-sequence.ts) against
  * stepping (matmulFixedRight + the tanh kernel per step): the same bits for the outputs and so
  * for the gradients — one thread and shared with the helper thread, padded rows and columns,
- * U in two k-blocks.
+ * U in two k-blocks. And inference with x·W formed inside the sequence call, against matmul then
+ * the sequence: the same bits.
  */
 import { simpleRnnSequence } from '../../cells/simple-rnn-fused';
+import { simpleRnnInferenceFromInput } from '../../cells/simple-rnn-from-input';
+import { SimpleRNN } from '../../cells/recurrent-layers';
 import { randn } from '../../engine/creation';
 import { Random } from '../../engine/random';
-import { sum, mul } from '../../engine/ops';
+import { sum, mul, matmul } from '../../engine/ops';
 import { noGrad } from '../../engine/tape';
 import type { Tensor } from '../../engine/tensor';
 import { useWasmLstmSequence } from '../../kernels/cpu/nn';
@@ -88,5 +91,46 @@ maybe('simple RNN forward as one wasm call (float32, tanh)', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+maybe('simple RNN inference with x·W formed inside the sequence call (cells/simple-rnn-from-input.ts)', () => {
+  // [batch, time, features, units]: W3's first and second layers (rows of 20: padded to 24 in the product),
+  // padded rows, two k-blocks in the product, large enough for the helper thread
+  const sizes: [number, number, number, number][] = [[32, 5, 1, 20], [32, 5, 20, 20], [9, 3, 7, 8], [5, 4, 300, 16], [64, 3, 32, 256]];
+  for (const threads of [false, true]) {
+    it.each(sizes)(`batch %i, time %i, features %i, units %i: the same bits as matmul then simpleRnnSequence (threads ${threads})`, (batch, time, features, units) => {
+      const was = useWasmThreads(threads);
+      const spy = jest.spyOn(getKernels(), 'simpleRnnSequence');
+      try {
+        const rng = new Random(batch * 31 + features * 7 + units);
+        const x = randn([batch, time, features], { rng });
+        const W = randn([features, units], { rng, std: 1 / Math.sqrt(features) });
+        const U = randn([units, units], { rng, std: 1 / Math.sqrt(units) });
+        const b = randn([units], { rng, std: 0.1 });
+        const h0 = randn([batch, units], { rng, std: 0.5 });
+        const want = noGrad(() => simpleRnnSequence(matmul(x, W), U, b, h0, { activation: 'tanh' }));
+        const got = noGrad(() => simpleRnnInferenceFromInput(x, W, U, b, h0));
+        expect(got).not.toBeNull();
+        expect(firstDifference(got!.data as Float32Array, want.data as Float32Array)).toBe(-1);
+        expect((got!.data as Float32Array).some((v) => v !== 0)).toBe(true);
+        expect(spy.mock.calls.map((c) => 'features' in c[0])).toEqual([false, true]);
+        expect(spy.mock.results.map((r) => r.value)).toEqual([true, true]);
+      } finally {
+        spy.mockRestore();
+        useWasmThreads(was);
+      }
+    });
+  }
+
+  it('declines where a gradient may be asked for; a SimpleRNN layer gives the same bits without gradients as with them', () => {
+    const rng = new Random(3);
+    const [x, W, U, b, h0] = [[4, 3, 5], [5, 8], [8, 8], [8], [4, 8]].map((s) => randn(s, { rng, requiresGrad: true }));
+    expect(simpleRnnInferenceFromInput(x, W, U, b, h0)).toBeNull();
+    const layer = new SimpleRNN(20, { returnSequences: true });
+    const input = randn([32, 6, 3], { rng: new Random(9) });
+    const withTape = layer.call(input);
+    const inference = noGrad(() => layer.call(input));
+    expect(firstDifference(inference.data as Float32Array, withTape.data as Float32Array)).toBe(-1);
   });
 });
