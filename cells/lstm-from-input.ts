@@ -13,7 +13,7 @@
  * gradients are the same bits as matmul then lstmSequence (spec/perf/lstm-from-input.test.ts).
  */
 import { Tensor, allocate, type Storage } from '../engine/tensor';
-import { record, isGradEnabled } from '../engine/tape';
+import { record, isGradEnabled, retainingGraph } from '../engine/tape';
 import { OpError } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { LstmSequenceResult } from './lstm-fused';
@@ -75,10 +75,10 @@ export function lstmFromInput(x: Tensor, W: Tensor, U: Tensor, b: Tensor, h0: Te
     const dW = W.requiresGrad ? allocate(dtype, features * u4) : null;
     const dx = x.requiresGrad ? allocate(dtype, rows * features) : null;
     const weights = { hOne, dUb, x: x.data, W: W.data, features, dW, dx };
-    if (!k.lstmSequenceBackward!(U.data, c0.data, saved, dH.data, batch, time, units, null, dh0, dc, weights)) {
+    if (!k.lstmSequenceBackward!(U.data, c0.data, saved, dH.data, batch, time, units, null, dh0, dc, weights, retainingGraph())) {
       // The kernel leaves these products to the matmul kernel (too small for its own): the same ones here.
       const dXW = allocate(dtype, rows * u4);
-      if (!k.lstmSequenceBackward!(U.data, c0.data, saved, dH.data, batch, time, units, dXW, dh0, dc)) {
+      if (!k.lstmSequenceBackward!(U.data, c0.data, saved, dH.data, batch, time, units, dXW, dh0, dc, undefined, retainingGraph())) {
         throw new OpError('lstmSequence', 'the kernels ran this sequence\'s forward but decline its backward (was the wasm path switched off in between?)');
       }
       k.matmul(hOne, dXW, dUb, { batch: 1, m: units + 1, n: u4, k: rows, transA: true, transB: false, batchB: false });

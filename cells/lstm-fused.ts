@@ -21,7 +21,7 @@
  * A test (spec/cells/fused.test.ts) proves values and gradients equal to the composed cell.
  */
 import { Tensor, allocate, Storage } from '../engine/tensor';
-import { record, isGradEnabled } from '../engine/tape';
+import { record, isGradEnabled, retainingGraph } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { LstmGateBuffers } from '../kernels/kernel';
@@ -161,7 +161,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     const [dHd, dXWd, dbd] = [dH.data, dXW.data, db.data];
     // Where the forward ran as one call, so may the backward (the same values as the loop below).
     const wholeBack = whole && k.lstmSequenceBackward !== undefined &&
-      k.lstmSequenceBackward(U.data, c0.data, saved, dHd, batch, time, units, dXWd, dhNext, dc);
+      k.lstmSequenceBackward(U.data, c0.data, saved, dHd, batch, time, units, dXWd, dhNext, dc, undefined, retainingGraph());
     for (let t = time - 1; !wholeBack && t >= 0; t--) {
       gradientAtStep(dHd, dhNext, t, time, batch, units, dh);
       const cPrev = t === 0 ? c0.data : saved.c.subarray((t - 1) * n, t * n);

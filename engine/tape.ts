@@ -132,6 +132,16 @@ export function tapeOf(root: Tensor): TapeEntry[] {
 }
 // #endregion topological-sort
 
+let retaining = false;
+
+/**
+ * Whether the backward now running keeps the graph for another pass ({ retainGraph: true }):
+ * a rule that holds something costly to keep (a kernel's saved planes) may let it go when not.
+ */
+export function retainingGraph(): boolean {
+  return retaining;
+}
+
 /** Walk the tape backwards from `root`, accumulating leaf gradients into `.grad`. */
 export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { retainGraph?: boolean }): void {
   const kernels = getKernels();
@@ -199,11 +209,14 @@ export function runBackward(root: Tensor, dOut: Tensor | undefined, options: { r
   }
   grads.set(root, seed);
   const wasInBackward = inBackward;
+  const wasRetaining = retaining;
   inBackward = true;
+  retaining = options.retainGraph === true;
   try {
     noGrad(() => walk());
   } finally {
     inBackward = wasInBackward;
+    retaining = wasRetaining;
   }
   unshareLeafGrads(borrowed, owned, dOut);
 

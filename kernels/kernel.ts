@@ -237,7 +237,9 @@ export interface Kernels {
    * ([time, batch, units]), gives a buffer one step long (batch·units) the last step, fills
    * `hOut` (if given) with every h_t batch-major ([batch, time, units], the layer's output) and
    * returns true — or returns false (nothing written) where it does not take the case, and the
-   * caller steps. xW may come as its factors
+   * caller steps. Whole gate planes (i, f, g, o, tanhC: for a backward) it may keep in its own
+   * memory for lstmSequenceBackward instead; they are written to `saved` before anything else
+   * uses that memory, and before lstmSequenceBackward declines. xW may come as its factors
    * (InputProduct, for inference): the kernel then forms x·W where it reads it, with the same
    * values as the matmul it replaces.
    */
@@ -249,10 +251,12 @@ export interface Kernels {
    * ([batch, time, 4·units]) and dh0 — the same values as stepping with lstmGatesBackward and
    * matmulFixedRight. Returns false (nothing written) where it does not take the case. With
    * `weights` it also forms those gradients from dXW where it holds it (dXW may then be null:
-   * not wanted itself).
+   * not wanted itself). Gate planes lstmSequence kept in its own memory are read there and then
+   * let go, unless `keepPlanes` (another backward through the same graph may come); where it
+   * declines, they are in `saved` when it returns.
    */
   lstmSequenceBackward?(U: Storage, c0: Storage, saved: LstmGateBuffers, dH: Storage, batch: number, time: number, units: number,
-    dXW: Storage | null, dh0: Storage, dc: Storage, weights?: LstmWeightGradients): boolean;
+    dXW: Storage | null, dh0: Storage, dc: Storage, weights?: LstmWeightGradients, keepPlanes?: boolean): boolean;
   /**
    * Optional: the forward of a whole simple-RNN sequence with tanh, a_t = xW_t + b + h_{t−1}·U,
    * h_t = tanh(a_t): fills `pre` (every a_t) and `hs` (every h_t), [time, batch, units] each,

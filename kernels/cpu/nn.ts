@@ -8,6 +8,7 @@ import { wasmLstmGates, wasmLstmGatesBackward, allFloat32 } from '../wasm/lstm-g
 import { wasmSimdAvailable } from '../wasm/matmul';
 import { wasmLstmSequence, lstmSequenceFits, type LstmPlanes } from '../wasm/lstm-sequence';
 import { wasmLstmSequenceBackward } from '../wasm/lstm-sequence-backward';
+import { spillResident } from '../wasm/resident';
 import { wasmRnnSequence } from '../wasm/rnn-sequence';
 import { WASM_UNARY_MIN } from '../wasm/unary';
 import { wasmUnaryOn } from './elementwise';
@@ -167,14 +168,18 @@ export function lstmSequence(xW: Storage | InputProduct, U: Storage, b: Storage,
 
 /** The backward of lstmSequence on the WebAssembly kernel (kernels/wasm/lstm-sequence-backward.ts), where lstmSequence took the case. */
 export function lstmSequenceBackward(U: Storage, c0: Storage, saved: LstmGateBuffers, dH: Storage, batch: number, time: number,
-  units: number, dXW: Storage | null, dh0: Storage, dc: Storage, weights?: LstmWeightGradients): boolean {
+  units: number, dXW: Storage | null, dh0: Storage, dc: Storage, weights?: LstmWeightGradients, keepPlanes = false): boolean {
   const n = time * batch * units;
   const f32 = [U, c0, dH, dXW ?? dH, dh0, dc].every((x) => x instanceof Float32Array) && allFloat32(dH, c0, saved);
   const full = [saved.i, saved.f, saved.g, saved.o, saved.c, saved.tanhC].every((p) => p.length >= n);
-  if (!f32 || !full || !lstmSequenceTakes(batch, time, units)) return false;
+  if (!f32 || !full || !lstmSequenceTakes(batch, time, units)) {
+    spillResident(saved); // the caller steps, reading the planes from `saved`
+    return false;
+  }
   if (weights && !weightGradientsTake(weights, batch * time, units)) return false;
   wasmLstmSequenceBackward(U as Float32Array, c0 as Float32Array, saved as LstmPlanes, dH as Float32Array, batch, time, units,
-    dXW as Float32Array | null, dh0 as Float32Array, dc as Float32Array, (weights ?? null) as LstmWeightGradients<Float32Array> | null);
+    dXW as Float32Array | null, dh0 as Float32Array, dc as Float32Array, (weights ?? null) as LstmWeightGradients<Float32Array> | null,
+    keepPlanes);
   return true;
 }
 

@@ -25,6 +25,7 @@ import { getInstance, getHelper, reserve, roundUp, copyIn, copyOut, runProduct, 
 import { runBlocks, runLstmBackChunk, type SharedJob } from './jobs';
 import type { LstmPlanes } from './lstm-sequence';
 import type { LstmWeightGradients } from '../kernel';
+import { residentFor, evictResident, dropResident } from './resident';
 
 type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };
 
@@ -35,7 +36,7 @@ type Job = { -readonly [K in keyof SharedJob]: SharedJob[K] };
  */
 export function wasmLstmSequenceBackward(U: Float32Array, c0: Float32Array, saved: LstmPlanes, dH: Float32Array,
   batch: number, time: number, units: number, dXW: Float32Array | null, dh0: Float32Array, dc: Float32Array,
-  weights: LstmWeightGradients<Float32Array> | null = null): void {
+  weights: LstmWeightGradients<Float32Array> | null = null, keepPlanes = false): void {
   const inst = getInstance();
   const K = 4 * units; // the product's depth: dz has 4u columns
   const n = batch * units;
@@ -43,8 +44,13 @@ export function wasmLstmSequenceBackward(U: Float32Array, c0: Float32Array, save
   const mPad = roundUp(batch, MR);
   const packedFloats = roundUp(K * nPad, 4);
   const planeStride = time * n;
-  const planesAt = packedFloats;
-  const c0At = planesAt + 6 * planeStride;
+  // The forward's planes: where it left them (./resident.ts), or copied in after Uᵀ.
+  const resident = residentFor(inst, saved);
+  if (!resident) evictResident(inst); // this layout starts at 0
+  const uAt = resident ? resident.end : 0; // Uᵀ, packed
+  const planesAt = resident ? resident.at : uAt + packedFloats;
+  const c0At = resident ? uAt + packedFloats : planesAt + 6 * planeStride;
+  const rawU = c0At; // U as it comes, packed into uAt before c0 and the rest are written over it
   const dHAt = c0At + roundUp(n, 4);
   const dxwAt = dHAt + roundUp(batch * time * units, 4);
   const aAt = dxwAt + roundUp(batch * time * K, 4);
@@ -54,13 +60,13 @@ export function wasmLstmSequenceBackward(U: Float32Array, c0: Float32Array, save
   const tableAt = dcAt + roundUp(n, 4);
   const scratchAt = roundUp(tableAt + 8 * blocks, 4);
   inst.pinnedOwner = null;
-  inst.pinnedFloats = packedFloats;
-  reserve(inst, Math.max(scratchAt + (weights ? weightScratch(batch * time, units, weights.features) : 0), packedFloats + units * K));
+  inst.pinnedFloats = uAt + packedFloats;
+  reserve(inst, Math.max(scratchAt + (weights ? weightScratch(batch * time, units, weights.features) : 0), rawU + units * K));
   const mem = inst.floats;
-  // Uᵀ: B[p][j] = U[j][p], packed at 0 from a raw copy of U.
-  copyIn(U, 0, units * K, mem, packedFloats);
-  packPanels(inst.packB, mem, { at: packedFloats, lanes: units, depth: K, laneStride: K, stepStride: 1 }, KC, 0);
-  [saved.i, saved.f, saved.g, saved.o, saved.c, saved.tanhC].forEach((p, q) => copyIn(p, 0, planeStride, mem, planesAt + q * planeStride));
+  // Uᵀ: B[p][j] = U[j][p], packed at uAt from a raw copy of U.
+  copyIn(U, 0, units * K, mem, rawU);
+  packPanels(inst.packB, mem, rightSource(rawU, units, K, true), KC, uAt);
+  if (!resident) [saved.i, saved.f, saved.g, saved.o, saved.c, saved.tanhC].forEach((p, q) => copyIn(p, 0, planeStride, mem, planesAt + q * planeStride));
   copyIn(c0, 0, n, mem, c0At);
   copyIn(dH, 0, batch * time * units, mem, dHAt);
   mem.fill(0, aAt, dcAt); // dz's padding rows, and dhNext = 0 before the last step
@@ -85,7 +91,7 @@ export function wasmLstmSequenceBackward(U: Float32Array, c0: Float32Array, save
     xwStride: time * K, tableAt,
   };
   const product: Job = {
-    ...none, k: K, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt: aAt, bpAt: 0, cAt, jFrom: 0, jTo: nPanels,
+    ...none, k: K, kc: KC, mc: MC, mr: MR, nr: NR, mPad, nPad, apAt: aAt, bpAt: uAt, cAt, jFrom: 0, jTo: nPanels,
     chunk: Math.ceil(nPanels / CHUNKS), kind: 0, m: 0,
   };
   for (let t = time - 1; t >= 0; t--) {
@@ -103,6 +109,8 @@ export function wasmLstmSequenceBackward(U: Float32Array, c0: Float32Array, save
   if (weights) weightGradients(inst, dxwAt, batch * time, units, weights, scratchAt);
   for (let r = 0; r < batch; r++) dh0.set(mem.subarray(cAt + r * nPad, cAt + r * nPad + units), r * units);
   dc.set(mem.subarray(dcAt, dcAt + n));
+  // Read for the last time, unless the caller keeps the graph for another backward.
+  if (resident && !keepPlanes) dropResident(inst, saved);
 }
 
 /**

@@ -17,6 +17,7 @@ import { MR, NR } from './gemm-module';
 import { BLOCK_COLUMNS, BLOCK_UNITS } from './lstm-step-module';
 import { getInstance, getHelper, roundUp, copyIn, KC, MC, CHUNKS, THREAD_MIN_MULTIPLY_ADDS } from './matmul';
 import { startSequence, planeToBatchMajor } from './sequence-memory';
+import { keepResident } from './resident';
 import type { InputProduct } from '../kernel';
 import { runLstmChunk, type SharedJob } from './jobs';
 
@@ -95,11 +96,19 @@ export function wasmLstmSequence(xW: Float32Array | InputProduct<Float32Array>, 
     if (helper) helper.run(inst.kernels, job);
     else runLstmChunk(inst.kernels, job, 0, nPanels);
   }
+  // Whole gate planes are for a backward: they stay here until it comes (./resident.ts) and are
+  // copied out only if something needs the memory first. c and h come out now (outputs, and h
+  // for dU); a plane one step long gets the last step (c_T, h_T).
   const planes = [out.i, out.f, out.g, out.o, out.c, out.tanhC, out.h];
-  planes.forEach((p, q) => {
+  const gates = [0, 1, 2, 3, 5];
+  const keep = gates.every((q) => planes[q].length >= planeStride);
+  const copyPlane = (q: number): void => {
+    const p = planes[q];
     const at = planesAt + q * planeStride;
-    if (p.length >= planeStride) p.set(mem.subarray(at, at + planeStride));
-    else if (p.length >= n) p.set(mem.subarray(at + (time - 1) * n, at + time * n)); // the last step (c_T, h_T)
-  });
+    if (p.length >= planeStride) p.set(inst.floats.subarray(at, at + planeStride));
+    else if (p.length >= n) p.set(inst.floats.subarray(at + (time - 1) * n, at + time * n));
+  };
+  planes.forEach((_, q) => { if (!keep || !gates.includes(q)) copyPlane(q); });
   if (hOut) planeToBatchMajor(inst, planesAt + 6 * planeStride, batch, time, units, planesAt + 7 * planeStride, hOut);
+  if (keep) keepResident(inst, { owner: out, at: planesAt, end: planesAt + 7 * planeStride, spill: () => gates.forEach(copyPlane) });
 }

@@ -16,6 +16,7 @@ import { wasmApi, reserveFloats, type WasmMemory } from './runtime';
 import { startHelper, type Helper } from './threads';
 import { runBlocks, type KernelExports } from './jobs';
 import { relaxedSimdAvailable } from './relaxed';
+import { evictResident, type Resident } from './resident';
 
 /** k-block: a B̃ panel is KC · NR · 4 bytes = 8 KiB, well inside L1. */
 export const KC = 256;
@@ -48,6 +49,8 @@ export interface Instance {
    */
   pinnedOwner: object | null;
   pinnedFloats: number;
+  /** A sequence's planes left below pinnedFloats for its backward (./resident.ts), or null. */
+  resident: Resident | null;
   /** The helper thread, started on first use; null when the memory cannot be shared. */
   helper: Helper | null | undefined;
   readonly shared: boolean;
@@ -75,6 +78,7 @@ export function useRelaxedSimd(on: boolean): boolean {
   const was = fmaEnabled ?? relaxedSimdAvailable();
   const next = on && relaxedSimdAvailable();
   if (next !== was && instance) {
+    evictResident(instance); // the planes' owner reads them from its arrays, not from a memory about to go
     instance.helper?.stop();
     instance = null;
   }
@@ -96,6 +100,11 @@ export function wasmSimdAvailable(): boolean {
   } catch {
     return false;
   }
+}
+
+/** The module instance if one has been made (else null: nothing of it to look at). */
+export function existingInstance(): Instance | null {
+  return instance;
 }
 
 /** The module instance (made on first use; kernels/wasm/lstm-sequence.ts shares it). */
@@ -124,7 +133,7 @@ export function getInstance(): Instance {
     memory, gebp: exports.gebp as Gebp, kernels: exports as unknown as KernelExports, packA: fns(MR), packB: fns(NR), addRows: exports.add_rows as AddRowsFn,
     compactRows: exports.compact_rows as CompactRowsFn,
     stepsToBatchMajor: exports.steps_to_batch_major as StepsToBatchMajorFn,
-    pinnedOwner: null, pinnedFloats: 0, helper: shared ? undefined : null, shared, bytes, floats: new Float32Array(memory.buffer),
+    pinnedOwner: null, pinnedFloats: 0, resident: null, helper: shared ? undefined : null, shared, bytes, floats: new Float32Array(memory.buffer),
   };
   return instance;
 }
@@ -252,6 +261,7 @@ export function wasmFixedRight(b: Float32Array, k: number, n: number, transB: bo
   const packedFloats = roundUp(k * nPad, 4);
   const owner = {};
   const pin = (inst: Instance): void => {
+    evictResident(inst); // U goes at 0
     inst.pinnedOwner = null;
     inst.pinnedFloats = packedFloats;
     reserve(inst, packedFloats + roundUp(k * n, 4));

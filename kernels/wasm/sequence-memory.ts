@@ -16,6 +16,7 @@ import { packPanels, leftSource, rightSource } from './pack';
 import { MR, NR } from './gemm-module';
 import { reserve, roundUp, copyIn, runProduct, KC, type Instance } from './matmul';
 import type { InputProduct } from '../kernel';
+import { evictResident } from './resident';
 
 export interface SequenceLayout {
   readonly mPad: number;
@@ -38,6 +39,7 @@ export function startSequence(inst: Instance, weight: Float32Array, k: number, w
   xW: Float32Array | InputProduct<Float32Array>, b: Float32Array, h0: Float32Array, batch: number, time: number, extra: number): SequenceLayout {
   const mPad = roundUp(batch, MR);
   const packedFloats = roundUp(k * nPad, 4);
+  evictResident(inst); // this layout starts at 0
   inst.pinnedOwner = null;
   inst.pinnedFloats = packedFloats;
   const product = xW instanceof Float32Array ? null : xW;
