@@ -20,7 +20,7 @@ export { gradcheck } from './engine/gradcheck';
 export type { GradcheckOptions, GradcheckReport, InputReport } from './engine/gradcheck';
 export * from './engine/ops';
 export { getKernels, setKernels } from './kernels/registry';
-export type { Kernels, MatmulDims, LstmGateBuffers, DeviceKernels, DeviceArray, FixedRightMatmul, RowAddend } from './kernels/kernel';
+export type { Kernels, MatmulDims, LstmGateBuffers, LstmWeightGradients, InputProduct, DeviceKernels, DeviceArray, FixedRightMatmul, RowAddend } from './kernels/kernel';
 export * from './cells';
 export * from './train';
 export { setAnomalyDetection, detectAnomaly, isAnomalyDetectionEnabled, AnomalyError } from './engine/anomaly';
