@@ -133,11 +133,7 @@ export function tapeOf(root: Tensor): TapeEntry[] {
 // #endregion topological-sort
 
 let retaining = false;
-
-/**
- * Whether the backward now running keeps the graph for another pass ({ retainGraph: true }):
- * a rule that holds something costly to keep (a kernel's saved planes) may let it go when not.
- */
+/** Whether the backward now running keeps the graph for another pass ({ retainGraph: true }): if not, a rule may let go of what it holds (a kernel's saved planes). */
 export function retainingGraph(): boolean {
   return retaining;
 }

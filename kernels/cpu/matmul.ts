@@ -17,7 +17,8 @@
  * The backward of matmul uses the transposed variants, so no transpose is ever materialized there.
  */
 import type { Storage, MatmulDims, FixedRightMatmul, RowAddend } from '../kernel';
-import { wasmMatmul, wasmSimdAvailable, wasmFixedRight } from '../wasm/matmul';
+import { wasmMatmul, wasmSimdAvailable } from '../wasm/matmul';
+import { wasmFixedRight } from '../wasm/fixed-right';
 
 /**
  * Below this many multiply-adds (m·n·k per batch entry) the TS loops win: the wasm call,
@@ -53,7 +54,7 @@ export function matmul(a: Storage, b: Storage, out: Storage, d: MatmulDims): voi
 
 /**
  * Products against a fixed B (the kernel interface's matmulFixedRight): on float32 the wasm
- * kernel packs B once (kernels/wasm/matmul.ts `wasmFixedRight`) and starts C from the addend
+ * kernel packs B once (kernels/wasm/fixed-right.ts `wasmFixedRight`) and starts C from the addend
  * inside its own memory; everything else is `matmul` followed by the addend's rows.
  */
 export function matmulFixedRight(b: Storage, k: number, n: number, transB: boolean): FixedRightMatmul {

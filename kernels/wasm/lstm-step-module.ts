@@ -7,7 +7,7 @@
  * 4b … 4b+3 side by side ("blocked" order, column 16b + 4q + l is gate q of unit 4b + l). A
  * column range made of whole blocks then holds every gate of its units: init, product and
  * gates of a block never read another block's columns. Each element of z is still the same sum
- * in the same order as in the step-by-step path (./matmul.ts `wasmFixedRight`), and the gate
+ * in the same order as in the step-by-step path (./fixed-right.ts `wasmFixedRight`), and the gate
  * math is the same instruction sequence as ./lstm-module.ts, so the results are the same bits.
  *
  * The step's outputs go straight to where the next step reads them: the seven planes of step t

@@ -8,7 +8,8 @@
  * per element, bound 1e-5 (float32 rounding; the addend is summed in another order).
  */
 import { matmulFixedRight, matmulReference, fixedRightByMatmul } from '../../kernels/cpu/matmul';
-import { wasmFixedRight, wasmMatmul, useWasmThreads, THREAD_MIN_MULTIPLY_ADDS } from '../../kernels/wasm/matmul';
+import { wasmMatmul, useWasmThreads, THREAD_MIN_MULTIPLY_ADDS } from '../../kernels/wasm/matmul';
+import { wasmFixedRight } from '../../kernels/wasm/fixed-right';
 import type { RowAddend, Storage } from '../../kernels/kernel';
 import { Random } from '../../engine/random';
 

@@ -6,7 +6,8 @@
  * one thread or two: the promise that one seed on one machine gives bit-identical runs.
  */
 import { matmulReference, fixedRightByMatmul } from '../../kernels/cpu/matmul';
-import { wasmMatmul, wasmFixedRight, useRelaxedSimd, useWasmThreads } from '../../kernels/wasm/matmul';
+import { wasmMatmul, useRelaxedSimd, useWasmThreads } from '../../kernels/wasm/matmul';
+import { wasmFixedRight } from '../../kernels/wasm/fixed-right';
 import { relaxedSimdAvailable } from '../../kernels/wasm/relaxed';
 import type { MatmulDims } from '../../kernels/kernel';
 import { Random } from '../../engine/random';
