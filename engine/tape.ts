@@ -133,7 +133,8 @@ export function tapeOf(root: Tensor): TapeEntry[] {
 // #endregion topological-sort
 
 let retaining = false;
-/** Whether the backward now running keeps the graph for another pass ({ retainGraph: true }): if not, a rule may let go of what it holds (a kernel's saved planes). */
+/** Whether the backward now running keeps the graph for another pass ({ retainGraph: true });
+ * if not, a rule may let go of what it holds (a kernel's saved planes). */
 export function retainingGraph(): boolean {
   return retaining;
 }
