@@ -17,6 +17,7 @@ import { record, isGradEnabled, retainingGraph } from '../engine/tape';
 import { OpError } from '../engine/shape';
 import { getKernels } from '../kernels/registry';
 import type { LstmSequenceResult } from './lstm-fused';
+import { previousWithOnes } from './sequence-ops';
 
 /**
  * lstmSequence(matmul(x, W), U, b, h0, c0) with the logistic sigmoid and no masks or peepholes.
@@ -62,15 +63,7 @@ export function lstmFromInput(x: Tensor, W: Tensor, U: Tensor, b: Tensor, h0: Te
     if (dcLast) dc.set(dcLast);
     dcLast = null; // consumed: a later backward through a retained graph starts afresh
     const dh0 = allocate(dtype, n);
-    // [h_{t−1} | 1] for every row of dXW ((batch, time) order): its last column makes db.
-    const hOne = allocate(dtype, rows * (units + 1));
-    for (let r = 0; r < batch; r++) {
-      for (let t = 0; t < time; t++) {
-        const row = (r * time + t) * (units + 1);
-        hOne.set(t === 0 ? h0.data.subarray(r * units, (r + 1) * units) : saved.h.subarray((t - 1) * n + r * units, (t - 1) * n + (r + 1) * units), row);
-        hOne[row + units] = 1;
-      }
-    }
+    const hOne = previousWithOnes(h0.data, saved.h, batch, time, units); // [h_{t−1} | 1]: its last column makes db
     const dUb = allocate(dtype, (units + 1) * u4);
     const dW = W.requiresGrad ? allocate(dtype, features * u4) : null;
     const dx = x.requiresGrad ? allocate(dtype, rows * features) : null;

@@ -28,7 +28,7 @@ import type { LstmGateBuffers } from '../kernels/kernel';
 import { carryPaddedRows, holdPaddedRows, addHeldRows } from './padding';
 import { expectShape, expectOneDtype, checkSequenceOptions } from './sequence-checks';
 import { Peepholes, peepholeIntoInputForget, peepholeOutput, peepholeOutputBackward, peepholeInputForgetBackward } from './peephole-fused';
-import { timeToBatchMajor, gradientAtStep, writeStep } from './sequence-ops';
+import { timeToBatchMajor, gradientAtStep, writeStep, previousWithOnes } from './sequence-ops';
 
 export interface LstmSequenceOptions {
   /** TF.js's hard sigmoid as the recurrent activation instead of the logistic sigmoid. */
@@ -186,14 +186,7 @@ export function lstmSequence(xW: Tensor, U: Tensor, b: Tensor, h0: Tensor, c0: T
     //   [dU; db] = [h_{t−1} ⊙ m | 1]ᵀ · dz        rows in dXW's (batch, time) order
     let dU: Tensor | null = null;
     if (U.requiresGrad) {
-      const hOne = allocate(dtype, batch * time * (units + 1));
-      for (let r = 0; r < batch; r++) {
-        for (let t = 0; t < time; t++) {
-          const row = (r * time + t) * (units + 1);
-          hOne.set(hIn.subarray(t * n + r * units, t * n + (r + 1) * units), row);
-          hOne[row + units] = 1;
-        }
-      }
+      const hOne = previousWithOnes(hIn.subarray(0, n), hIn.subarray(n), batch, time, units);
       const dUb = allocate(dtype, (units + 1) * u4);
       k.matmul(hOne, dXWd, dUb, { batch: 1, m: units + 1, n: u4, k: batch * time, transA: true, transB: false, batchB: false });
       dU = new Tensor(dUb.subarray(0, units * u4), U.shape);

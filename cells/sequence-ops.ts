@@ -2,7 +2,7 @@
  * Two small ops on sequences [batch, time, …] the RNN layer needs: reversing time
  * (go_backwards) and taking one time step.
  */
-import { Tensor, allocate, type Storage } from '../engine/tensor';
+import { Tensor, allocate, dtypeOf, type Storage } from '../engine/tensor';
 import { record } from '../engine/tape';
 import { OpError, fmt } from '../engine/shape';
 import { slice, reshape } from '../engine/ops';
@@ -88,3 +88,24 @@ export function addColumnSums(rows: Storage, batch: number, width: number, sums:
     for (let j = 0; j < width; j++) sums[j] += rows[at + j];
   }
 }
+
+/**
+ * [h_{t−1} | 1] for every (batch, time) row, [batch·time, units + 1] — the left operand of the
+ * LSTM's [dU; db] = [h_{t−1} | 1]ᵀ·dz, whose column of ones makes db. Step t's h_{t−1} rows are
+ * `first` at t = 0 and `rest` from (t − 1)·batch·units on (time-major, [batch, units] a step).
+ */
+export function previousWithOnes(first: Storage, rest: Storage, batch: number, time: number, units: number): Storage {
+  const n = batch * units;
+  const out = allocate(dtypeOf(first), batch * time * (units + 1));
+  for (let r = 0; r < batch; r++) {
+    for (let t = 0; t < time; t++) {
+      const row = (r * time + t) * (units + 1);
+      const from = t === 0 ? first : rest;
+      const at = (t === 0 ? 0 : (t - 1) * n) + r * units;
+      out.set(from.subarray(at, at + units), row);
+      out[row + units] = 1;
+    }
+  }
+  return out;
+}
+

@@ -159,7 +159,8 @@ export function lstmSequence(xW: Storage | InputProduct, U: Storage, b: Storage,
   units: number, saved: LstmGateBuffers, hOut?: Storage): boolean {
   const product = 'features' in xW ? xW : null;
   if (!productTakes(xW, batch * time * 4 * units)) return false;
-  const f32 = [product ? product.x : xW as Storage, U, b, h0, c0, hOut ?? c0].every((x) => x instanceof Float32Array) && allFloat32(c0, c0, saved);
+  const first = product ? product.x : xW as Storage; // x·W, or x (productTakes checked W)
+  const f32 = [U, b, h0, hOut ?? c0].every((x) => x instanceof Float32Array) && allFloat32(first, c0, saved);
   if (!f32 || !lstmSequenceTakes(batch, time, units)) return false;
   wasmLstmSequence(xW as Float32Array | InputProduct<Float32Array>, U as Float32Array, b as Float32Array, h0 as Float32Array,
     c0 as Float32Array, batch, time, units, saved as LstmPlanes, (hOut ?? null) as Float32Array | null);
